@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one dependency that must answer for the server to be ready.
+type Check struct {
+	// Name identifies the dependency in the /readyz answer.
+	Name string
+	// Ping returns nil when the dependency can be used.
+	Ping func(ctx context.Context) error
+}
+
+// Config configures a Server.
+type Config struct {
+	Log *slog.Logger
+	// Checks are run, in order, by /readyz.
+	Checks []Check
+	// Detail, if set, adds facts to the /readyz answer (the upload backlog,
+	// for example) without affecting readiness.
+	Detail func() map[string]any
+	// Gatherer serves /metrics; nil serves the process-wide default.
+	Gatherer prometheus.Gatherer
+	// CheckTimeout bounds each readiness check; zero means 2s.
+	CheckTimeout time.Duration
+}
+
+// Server is the HTTP side of Earshot.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Gatherer == nil {
+		cfg.Gatherer = prometheus.DefaultGatherer
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = 2 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Use(middleware.Recover())
+	s := &Server{cfg: cfg, echo: e}
+	s.routes()
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() {
+	s.echo.GET("/healthz", s.healthz)
+	s.echo.GET("/readyz", s.readyz)
+	// TODO: /metrics is open to anyone who can reach the web port; the
+	// recording counts it shows are not personal data, but a deployment that
+	// exposes the port beyond its monitoring network needs a token on it.
+	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.cfg.Gatherer,
+		promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn)})))
+}
