@@ -1,0 +1,250 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"earshot/storage"
+)
+
+// Call is one indexed recording, as served to the web app.
+type Call struct {
+	// ID is the recording id (a ULID).
+	ID        string `json:"id"`
+	SIPCallID string `json:"sip_call_id,omitempty"`
+	// StartedAt and EndedAt are in UTC, to the millisecond.
+	StartedAt   time.Time     `json:"started_at"`
+	EndedAt     time.Time     `json:"ended_at"`
+	DurationMS  int64         `json:"duration_ms"`
+	Interrupted bool          `json:"interrupted"`
+	Audio       storage.Audio `json:"audio"`
+	WAVKey      string        `json:"wav_key"`
+	SidecarKey  string        `json:"sidecar_key"`
+	// Talk is nil when the recorder could not compute talk metrics.
+	Talk          *storage.TalkMetrics `json:"talk,omitempty"`
+	WarningsCount int                  `json:"warnings_count"`
+	Extra         map[string]string    `json:"extra,omitempty"`
+	// SidecarVersion is the format version of the sidecar indexed.
+	SidecarVersion int    `json:"sidecar_version"`
+	Recorder       string `json:"recorder,omitempty"`
+
+	// Participants and Streams are in sidecar order.
+	Participants []storage.Participant `json:"participants"`
+	Streams      []storage.Stream      `json:"streams"`
+}
+
+// ListFilter selects calls. Zero fields do not filter.
+type ListFilter struct {
+	// From and To bound the start time: From <= started_at < To.
+	From time.Time
+	To   time.Time
+	// SIPCallID matches the SIP Call-ID exactly.
+	SIPCallID string
+	// Participant matches a substring of any participant's SIP address or
+	// name, ignoring the case of ASCII letters.
+	Participant string
+	// MinDurationMS and MaxDurationMS bound the duration, both inclusive.
+	MinDurationMS int64
+	MaxDurationMS int64
+	// Limit caps the number of calls returned: 0 means DefaultListLimit,
+	// and anything above MaxListLimit means MaxListLimit.
+	Limit int
+	// After is the id of the last call of the previous page; the page
+	// starts with the call listed after it. A cursor whose call has been
+	// deleted since is an error wrapping ErrNotFound.
+	After string
+}
+
+// List limits.
+const (
+	DefaultListLimit = 100
+	MaxListLimit     = 1000
+)
+
+// selectCalls reads calls with their participants and streams in one
+// statement, so that a call and its children come from the same snapshot
+// without a transaction. The child lists are built as JSON in the field
+// names of storage.Participant and storage.Stream.
+const selectCalls = `
+SELECT c.id, c.sip_call_id, c.started_at, c.ended_at, c.duration_ms, c.interrupted,
+    c.audio_encoding, c.audio_sample_rate, c.audio_channels, c.audio_bytes, c.audio_sha256,
+    c.wav_key, c.sidecar_key,
+    c.talk_ms_left, c.talk_ms_right, c.overtalk_ms, c.silence_ms, c.longest_silence_ms,
+    c.warnings_count, c.extra, c.sidecar_version, c.recorder,
+    (SELECT json_group_array(json_object(
+            'channel', p.channel, 'name', p.name, 'sip_address', p.sip_address,
+            'role', p.role) ORDER BY p.position)
+        FROM participants p WHERE p.call_id = c.id),
+    (SELECT json_group_array(json_object(
+            'channel', s.channel, 'label', s.label, 'codec', s.codec,
+            'decoded', json(CASE WHEN s.decoded THEN 'true' ELSE 'false' END),
+            'ssrcs', json(s.ssrcs),
+            'packets_received', s.packets_received, 'packets_lost', s.packets_lost,
+            'packets_late', s.packets_late, 'packets_duplicated', s.packets_duplicated,
+            'jitter_ms', s.jitter_ms) ORDER BY s.position)
+        FROM streams s WHERE s.call_id = c.id)
+FROM calls c`
+
+// Get returns one call, or an error wrapping ErrNotFound.
+func (c *Catalog) Get(ctx context.Context, id string) (*Call, error) {
+	calls, err := c.query(ctx, selectCalls+` WHERE c.id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("get call %s: %w", id, err)
+	}
+	if len(calls) == 0 {
+		return nil, fmt.Errorf("get call %s: %w", id, ErrNotFound)
+	}
+	return &calls[0], nil
+}
+
+// List returns the calls that f selects, newest first (by start time, then
+// by id, descending). An empty result is not an error.
+func (c *Catalog) List(ctx context.Context, f ListFilter) ([]Call, error) {
+	where, args, err := c.listWhere(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	q := selectCalls + where + ` ORDER BY c.started_at DESC, c.id DESC LIMIT ?`
+	calls, err := c.query(ctx, q, append(args, listLimit(f.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	return calls, nil
+}
+
+func listLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultListLimit
+	case n > MaxListLimit:
+		return MaxListLimit
+	}
+	return n
+}
+
+// listWhere builds the WHERE clause of f and its arguments.
+func (c *Catalog) listWhere(ctx context.Context, f ListFilter) (string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if !f.From.IsZero() {
+		add(`c.started_at >= ?`, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		add(`c.started_at < ?`, f.To.UnixMilli())
+	}
+	if f.SIPCallID != "" {
+		add(`c.sip_call_id = ?`, f.SIPCallID)
+	}
+	if f.Participant != "" {
+		pattern := "%" + escapeLike(f.Participant) + "%"
+		add(`EXISTS (SELECT 1 FROM participants p WHERE p.call_id = c.id
+            AND (p.sip_address LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\'))`,
+			pattern, pattern)
+	}
+	if f.MinDurationMS > 0 {
+		add(`c.duration_ms >= ?`, f.MinDurationMS)
+	}
+	if f.MaxDurationMS > 0 {
+		add(`c.duration_ms <= ?`, f.MaxDurationMS)
+	}
+	if f.After != "" {
+		started, err := c.startedAt(ctx, f.After)
+		if err != nil {
+			return "", nil, fmt.Errorf("cursor: %w", err)
+		}
+		add(`(c.started_at, c.id) < (?, ?)`, started, f.After)
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// startedAt returns the start of call id in unix milliseconds.
+func (c *Catalog) startedAt(ctx context.Context, id string) (int64, error) {
+	var ms int64
+	err := c.db.QueryRowContext(ctx, `SELECT started_at FROM calls WHERE id = ?`, id).Scan(&ms)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("call %s: %w", id, ErrNotFound)
+	}
+	return ms, err
+}
+
+// query runs a selectCalls query and reads every call it returns.
+func (c *Catalog) query(ctx context.Context, q string, args ...any) ([]Call, error) {
+	rows, err := c.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var calls []Call
+	for rows.Next() {
+		call, err := scanCall(rows)
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, call)
+	}
+	return calls, rows.Err()
+}
+
+// scanCall reads one row of selectCalls.
+func scanCall(rows *sql.Rows) (Call, error) {
+	var (
+		call                             Call
+		started, ended                   int64
+		talkL, talkR, over, sil, longest sql.NullInt64
+		extra, participants, streams     string
+	)
+	a := &call.Audio
+	err := rows.Scan(&call.ID, &call.SIPCallID, &started, &ended, &call.DurationMS,
+		&call.Interrupted, &a.Encoding, &a.SampleRate, &a.Channels, &a.Bytes, &a.SHA256,
+		&call.WAVKey, &call.SidecarKey, &talkL, &talkR, &over, &sil, &longest,
+		&call.WarningsCount, &extra, &call.SidecarVersion, &call.Recorder,
+		&participants, &streams)
+	if err != nil {
+		return Call{}, fmt.Errorf("scan call: %w", err)
+	}
+	call.StartedAt = time.UnixMilli(started).UTC()
+	call.EndedAt = time.UnixMilli(ended).UTC()
+	if talkL.Valid {
+		call.Talk = &storage.TalkMetrics{
+			TalkMS:     [2]int64{talkL.Int64, talkR.Int64},
+			OvertalkMS: over.Int64, SilenceMS: sil.Int64, LongestSilenceMS: longest.Int64,
+		}
+	}
+	if err := decodeJSONColumns(&call, extra, participants, streams); err != nil {
+		return Call{}, fmt.Errorf("call %s: %w", call.ID, err)
+	}
+	return call, nil
+}
+
+func decodeJSONColumns(call *Call, extra, participants, streams string) error {
+	if err := json.Unmarshal([]byte(extra), &call.Extra); err != nil {
+		return fmt.Errorf("decode extra: %w", err)
+	}
+	if len(call.Extra) == 0 {
+		call.Extra = nil
+	}
+	if err := json.Unmarshal([]byte(participants), &call.Participants); err != nil {
+		return fmt.Errorf("decode participants: %w", err)
+	}
+	if err := json.Unmarshal([]byte(streams), &call.Streams); err != nil {
+		return fmt.Errorf("decode streams: %w", err)
+	}
+	return nil
+}
