@@ -104,7 +104,7 @@ type TalkMetrics struct {
 
 // MarshalSidecar encodes s, stamping the current format version.
 func MarshalSidecar(s *Sidecar) ([]byte, error) {
-	if err := s.validate(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	c := *s
@@ -126,13 +126,15 @@ func UnmarshalSidecar(data []byte) (*Sidecar, error) {
 		return nil, fmt.Errorf("storage: sidecar format version %d not supported (this build reads 1 to %d)",
 			s.FormatVersion, SidecarFormatVersion)
 	}
-	if err := s.validate(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-func (s *Sidecar) validate() error {
+// Validate checks the fields every sidecar must have: a recording id, a
+// start, and an end no earlier than the start.
+func (s *Sidecar) Validate() error {
 	if _, _, err := RecordingKeys(s.RecordingID); err != nil {
 		return err
 	}

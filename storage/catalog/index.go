@@ -106,6 +106,9 @@ func (c *Catalog) indexTx(ctx context.Context, s *storage.Sidecar, callRow []any
 
 // callArgs returns the values of the calls row, in upsertCall's order.
 func callArgs(s *storage.Sidecar) ([]any, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
 	wavKey, sidecarKey, err := storage.RecordingKeys(s.RecordingID)
 	if err != nil {
 		return nil, err
