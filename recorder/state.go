@@ -1,0 +1,88 @@
+package recorder
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"earshot/storage"
+)
+
+// stateFile is the name of a call's state in its spool folder.
+const stateFile = "call.json"
+
+// Codec names an RTP payload format as the SDP maps it (RFC 4566 section
+// 6, a=rtpmap).
+type Codec struct {
+	Name  string `json:"name"`
+	Clock uint32 `json:"clock"`
+}
+
+// callState is what a call's spool folder knows besides the packets: enough
+// to finalize the call after a crash. It is rewritten, atomically, whenever
+// it changes; packets never touch it.
+type callState struct {
+	RecordingID  string                `json:"recording_id"`
+	SIPCallID    string                `json:"sip_call_id,omitempty"`
+	StartedAt    time.Time             `json:"started_at"`
+	EndedAt      time.Time             `json:"ended_at,omitzero"`
+	EndReason    string                `json:"end_reason,omitempty"`
+	Streams      []streamState         `json:"streams"`
+	Participants []storage.Participant `json:"participants,omitempty"`
+	Pauses       []storage.Interval    `json:"pauses,omitempty"`
+	Warnings     []string              `json:"warnings,omitempty"`
+	Extra        map[string]string     `json:"extra,omitempty"`
+	MetadataXML  string                `json:"metadata_xml,omitempty"`
+}
+
+// streamState describes one spooled stream.
+type streamState struct {
+	Index   int    `json:"index"`
+	Label   string `json:"label,omitempty"`
+	Channel int    `json:"channel"`
+	// Codecs maps the payload types the SDP offered to their formats.
+	Codecs  map[uint8]Codec `json:"codecs"`
+	EventPT int             `json:"event_pt"` // -1 when none
+}
+
+func (st *callState) save(dir string) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode call state: %w", err)
+	}
+	tmp := filepath.Join(dir, stateFile+".tmp")
+	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+		return fmt.Errorf("write call state: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		err = f.Sync()
+		f.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("sync call state: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, stateFile)); err != nil {
+		return fmt.Errorf("commit call state: %w", err)
+	}
+	return nil
+}
+
+func loadState(dir string) (*callState, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, fmt.Errorf("read call state: %w", err)
+	}
+	var st callState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("decode call state: %w", err)
+	}
+	return &st, nil
+}
+
+// streamFile is the spool log of stream i.
+func streamFile(dir string, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("s%d.rtp", i))
+}

@@ -1,0 +1,170 @@
+package recorder
+
+import (
+	"bufio"
+	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// flushInterval bounds what a crash can lose: the spool is flushed to the
+// kernel at least this often (and fsynced when the call ends).
+const flushInterval = 250 * time.Millisecond
+
+// stream receives one RTP stream on its own socket and appends every
+// accepted packet to its spool log.
+type stream struct {
+	index int
+	conn  *net.UDPConn
+	port  int
+	file  *os.File
+	w     *bufio.Writer
+	t0    time.Time
+	now   func() time.Time
+	call  *Call
+	log   *slog.Logger
+
+	// remote is the address the SDP announced; packets from elsewhere are
+	// dropped unless latch is set and nothing has been accepted yet.
+	remote atomic.Pointer[netip.AddrPort]
+	latch  bool
+	// latched is set once a source was taken by latching; only run uses it.
+	latched bool
+	active  atomic.Bool // false while the stream is held or inactive
+	// lastUS is the arrival of the latest accepted packet, in
+	// microseconds since t0; -1 before the first.
+	lastUS atomic.Int64
+
+	seg segmenter
+	rec []byte // scratch for one encoded record
+	// clockOf gives the clock rate of a payload type, or 0 if unknown.
+	clockOf func(pt uint8) uint32
+
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+// run reads packets until the socket is closed, then flushes and syncs the
+// spool log.
+func (s *stream) run() {
+	defer s.wg.Done()
+	buf := make([]byte, 1500)
+	nextFlush := s.now().Add(flushInterval)
+	_ = s.conn.SetReadDeadline(nextFlush)
+	for {
+		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		now := s.now()
+		if err == nil {
+			s.handle(buf[:n], from, now)
+		} else if !isTimeout(err) {
+			break
+		}
+		if !now.Before(nextFlush) {
+			s.flush()
+			nextFlush = now.Add(flushInterval)
+			_ = s.conn.SetReadDeadline(nextFlush)
+		}
+	}
+	s.flush()
+	if err := s.file.Sync(); err != nil {
+		s.log.Error("sync spool", "port", s.port, "err", err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (s *stream) flush() {
+	if err := s.w.Flush(); err != nil {
+		s.call.m.metrics.spoolErrors.Inc()
+		s.log.Error("flush spool", "port", s.port, "err", err)
+	}
+}
+
+// handle checks one datagram and spools it. Nothing here logs per packet:
+// problems are counted.
+func (s *stream) handle(b []byte, from netip.AddrPort, now time.Time) {
+	m := s.call.m.metrics
+	if !s.acceptSource(from) {
+		m.dropped.WithLabelValues("wrong_source").Inc()
+		return
+	}
+	// RTCP multiplexed on the RTP port (RFC 5761 section 4): payload
+	// types 64-95 with the marker bit are RTCP packet types 192-223.
+	if len(b) > 1 && b[1] >= 192 && b[1] <= 223 {
+		m.dropped.WithLabelValues("rtcp").Inc()
+		return
+	}
+	var h rtp.Header
+	hlen, err := h.Unmarshal(b)
+	if err != nil || h.Version != 2 {
+		m.dropped.WithLabelValues("malformed").Inc()
+		return
+	}
+	payload := b[hlen:]
+	if h.Padding && len(payload) > 0 {
+		pad := int(payload[len(payload)-1])
+		if pad > len(payload) {
+			m.dropped.WithLabelValues("malformed").Inc()
+			return
+		}
+		payload = payload[:len(payload)-pad]
+	}
+	if s.call.paused.Load() {
+		m.dropped.WithLabelValues("paused").Inc()
+		return
+	}
+	s.spool(&h, payload, now.Sub(s.t0).Microseconds())
+	m.packets.Inc()
+}
+
+// acceptSource reports whether a packet from this address belongs to the
+// stream: the address the SDP announced, or, when latching is on or the SDP
+// announced none, the first source seen (an SBC behind NAT sends from an
+// address it cannot know).
+func (s *stream) acceptSource(from netip.AddrPort) bool {
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	want := s.remote.Load()
+	if want != nil && *want == from {
+		return true
+	}
+	if (s.latch || want == nil) && !s.latched {
+		s.latched = true
+		s.remote.Store(&from)
+		return true
+	}
+	return false
+}
+
+func (s *stream) spool(h *rtp.Header, payload []byte, arrivalUS int64) {
+	clock := s.clockOf(h.PayloadType)
+	if clock == 0 {
+		clock = 8000 // unknown formats are kept; their timing is a guess
+	}
+	seg, changed := s.seg.place(h.SSRC, h.Timestamp, clock, arrivalUS)
+	rec := s.rec[:0]
+	if changed {
+		rec = appendSegment(rec, &seg)
+	}
+	if len(payload) > maxRecordBody-packetFixedLen {
+		payload = payload[:maxRecordBody-packetFixedLen]
+	}
+	rec = appendPacket(rec, &packetRecord{
+		Seq: h.SequenceNumber, TS: h.Timestamp, SSRC: h.SSRC,
+		ArrivalUS: arrivalUS, Seg: seg.Seg, PT: h.PayloadType, Payload: payload,
+	})
+	s.rec = rec
+	if _, err := s.w.Write(rec); err != nil {
+		s.call.m.metrics.spoolErrors.Inc()
+	}
+	s.lastUS.Store(arrivalUS)
+}
