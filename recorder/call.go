@@ -124,19 +124,26 @@ func (c *Call) Update(params []StreamParams) error {
 			c.updateStreamLocked(i, p)
 			continue
 		}
+		c.state.Streams = append(c.state.Streams, newStreamState(i, p))
+		if p.Channel < 0 {
+			c.streams = append(c.streams, nil) // refused: no port
+			continue
+		}
 		s, err := c.openStream(i, p)
 		if err != nil {
 			return err
 		}
 		c.streams = append(c.streams, s)
-		c.state.Streams = append(c.state.Streams, newStreamState(i, p))
 	}
 	return c.state.save(c.dir)
 }
 
 func (c *Call) updateStreamLocked(i int, p StreamParams) {
 	st := &c.state.Streams[i]
-	st.Label, st.Channel = p.Label, p.Channel
+	st.Label = p.Label
+	if p.Channel >= 0 {
+		st.Channel = p.Channel
+	}
 	for pt, codec := range p.Codecs {
 		st.Codecs[pt] = codec
 	}

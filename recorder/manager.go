@@ -19,6 +19,9 @@ import (
 // ErrTooManyCalls is returned when the recorder already records MaxCalls.
 var ErrTooManyCalls = errors.New("recorder: call limit reached")
 
+// ErrShuttingDown is returned for calls offered while the recorder drains.
+var ErrShuttingDown = errors.New("recorder: shutting down")
+
 // ErrSpoolFull is returned when the spool disk has too little space for a
 // new call: refusing it lets the SBC send it to another recorder.
 var ErrSpoolFull = errors.New("recorder: spool disk full")
@@ -74,6 +77,7 @@ type Manager struct {
 
 	finalizing sync.WaitGroup
 	stop       chan struct{}
+	stopOnce   sync.Once
 	loops      sync.WaitGroup
 }
 
@@ -170,7 +174,7 @@ func (m *Manager) admit() error {
 	m.mu.Unlock()
 	switch {
 	case closed:
-		return errors.New("recorder: shutting down")
+		return ErrShuttingDown
 	case m.cfg.MaxCalls > 0 && n >= m.cfg.MaxCalls:
 		return ErrTooManyCalls
 	}
@@ -273,17 +277,35 @@ func (m *Manager) snapshot() []*Call {
 	return calls
 }
 
+// Drain refuses new calls and waits until the calls in progress have
+// ended or ctx ends; it returns how many are still in progress.
+func (m *Manager) Drain(ctx context.Context) int {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		n := m.ActiveCalls()
+		if n == 0 {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-t.C:
+		}
+	}
+}
+
 // Close refuses new calls, ends the calls in progress (their recordings are
 // finalized with what was received), and waits for every finalization, or
 // for ctx to end. Safe to call twice.
 func (m *Manager) Close(ctx context.Context) error {
 	m.mu.Lock()
-	already := m.closed
 	m.closed = true
 	m.mu.Unlock()
-	if !already {
-		close(m.stop)
-	}
+	m.stopOnce.Do(func() { close(m.stop) })
 	m.loops.Wait()
 	for _, c := range m.snapshot() {
 		c.End("recorder shutdown")

@@ -170,6 +170,7 @@ type decoder struct {
 	g722 *audio.G722Decoder
 	pcm  []int16
 	up   []int16
+	ups  audio.Upsampler
 }
 
 func newDecoder(rate int) *decoder {
@@ -186,7 +187,7 @@ func (d *decoder) decode(c Codec, payload []byte) []int16 {
 		return d.g722.Decode(d.pcm[:0], payload)
 	}
 	if d.rate == 16000 {
-		d.up = audio.Resample8kTo16k(d.up[:0], d.pcm)
+		d.up = d.ups.Resample8kTo16k(d.up[:0], d.pcm)
 		return d.up
 	}
 	return d.pcm

@@ -10,6 +10,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"earshot/storage"
 )
 
 // Check is one dependency that must answer for the server to be ready.
@@ -32,6 +34,11 @@ type Config struct {
 	Gatherer prometheus.Gatherer
 	// CheckTimeout bounds each readiness check; zero means 2s.
 	CheckTimeout time.Duration
+	// Calls, Store and Control serve the call API; without Calls it is
+	// not served.
+	Calls   Calls
+	Store   storage.Store
+	Control CallControl
 }
 
 // Server is the HTTP side of Earshot.
@@ -63,6 +70,9 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)
+	if s.cfg.Calls != nil {
+		s.callRoutes()
+	}
 	// TODO: /metrics is open to anyone who can reach the web port; the
 	// recording counts it shows are not personal data, but a deployment that
 	// exposes the port beyond its monitoring network needs a token on it.

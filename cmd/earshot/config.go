@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,6 +28,23 @@ type Config struct {
 	DrainTimeout   time.Duration
 	UploadWorkers  int
 	UploadMaxRetry time.Duration
+
+	SIPAdvertise  string
+	SIPAllow      string
+	SIPMaxBody    int
+	MaxCalls      int
+	RTPBind       string
+	RTPTimeout    time.Duration
+	RTPLatch      bool
+	Codecs        string
+	PairParam     string
+	SpoolMinFreeM int
+
+	// Derived by validate.
+	advertiseIP netip.Addr
+	allow       []netip.Prefix
+	rtpBindIP   netip.Addr
+	codecList   []string
 }
 
 // register binds the serve settings to fs, with their defaults.
@@ -38,6 +56,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 		"`address` for SIP over UDP and TCP, where the PBX or SBC sends recording sessions")
 	c.RTPPorts = portRange{20000, 29999}
 	fs.Var(&c.RTPPorts, "rtp-ports", "`LOW-HIGH` UDP port range for incoming RTP, one port per stream")
+	c.registerRecorder(fs)
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", 30*time.Second,
 		"on SIGTERM, how long to wait for requests and uploads in flight before stopping")
 	fs.IntVar(&c.UploadWorkers, "upload-workers", 4, "recordings uploaded to the store at once")
@@ -71,6 +90,9 @@ func (c *Config) validate(env func(string) string) error {
 	}
 	if c.DrainTimeout <= 0 {
 		return usageError{fmt.Sprintf("invalid --drain-timeout %s: must be positive", c.DrainTimeout)}
+	}
+	if err := c.validateRecorder(); err != nil {
+		return err
 	}
 	if c.UploadWorkers < 1 || c.UploadWorkers > 64 {
 		return usageError{fmt.Sprintf("invalid --upload-workers %d: must be 1 to 64", c.UploadWorkers)}

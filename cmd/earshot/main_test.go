@@ -113,7 +113,8 @@ func startEarshot(t *testing.T, extraEnv ...string) *earshotProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "EARSHOT_TEST_RUN_MAIN=1", "EARSHOT_HTTP_LISTEN=127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "EARSHOT_TEST_RUN_MAIN=1", "EARSHOT_HTTP_LISTEN=127.0.0.1:0",
+		"EARSHOT_SIP_LISTEN=127.0.0.1:0")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -16,9 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"earshot/recorder"
+	siprec "earshot/sip"
 	"earshot/storage"
 	"earshot/storage/catalog"
-	"earshot/ui"
 )
 
 const serveSummary = "Start recording and the web app on this machine."
@@ -44,6 +45,8 @@ type services struct {
 	catalog *catalog.Catalog
 	store   storage.Store
 	queue   *storage.Queue
+	rec     *recorder.Manager
+	sip     *siprec.Server
 	reg     *prometheus.Registry
 }
 
@@ -55,25 +58,67 @@ func openServices(ctx context.Context, cfg Config, env func(string) string, log 
 	if err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
+	svc := &services{catalog: cat, reg: prometheus.NewRegistry()}
+	svc.reg.MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := svc.openStorage(ctx, cfg, env, log); err != nil {
+		cat.Close()
+		return nil, err
+	}
+	if err := svc.openRecorder(cfg, log); err != nil {
+		cat.Close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+func (svc *services) openStorage(ctx context.Context, cfg Config, env func(string) string, log *slog.Logger) error {
 	st, err := storage.Open(ctx, cfg.Storage, env)
 	if err != nil {
-		cat.Close()
-		return nil, fmt.Errorf("open recording storage: %w", err)
+		return fmt.Errorf("open recording storage: %w", err)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	q, err := storage.NewQueue(storage.QueueConfig{
 		Dir:        filepath.Join(cfg.DataDir, "spool", "outbox"),
 		Workers:    cfg.UploadWorkers,
 		MaxBackoff: cfg.UploadMaxRetry,
-		OnStored:   cat.Index,
-		Registerer: reg,
+		OnStored:   svc.catalog.Index,
+		Registerer: svc.reg,
 	}, st, log)
 	if err != nil {
-		cat.Close()
-		return nil, err
+		return err
 	}
-	return &services{catalog: cat, store: st, queue: q, reg: reg}, nil
+	svc.store, svc.queue = st, q
+	return nil
+}
+
+func (svc *services) openRecorder(cfg Config, log *slog.Logger) error {
+	rec, err := recorder.NewManager(recorder.Config{
+		SpoolDir:     filepath.Join(cfg.DataDir, "spool", "calls"),
+		BindIP:       cfg.rtpBindIP,
+		PortLow:      cfg.RTPPorts.Low,
+		PortHigh:     cfg.RTPPorts.High,
+		MaxCalls:     cfg.MaxCalls,
+		RTPTimeout:   cfg.RTPTimeout,
+		LatchSource:  cfg.RTPLatch,
+		MinFreeBytes: uint64(cfg.SpoolMinFreeM) << 20,
+		Registerer:   svc.reg,
+	}, svc.queue, log)
+	if err != nil {
+		return fmt.Errorf("start recorder: %w", err)
+	}
+	sipSrv, err := siprec.New(siprec.Config{
+		Listen:          cfg.SIPListen,
+		AdvertiseIP:     cfg.advertiseIP,
+		MaxBodyBytes:    cfg.SIPMaxBody,
+		Allow:           cfg.allow,
+		CodecPreference: cfg.codecList,
+		PairParam:       cfg.PairParam,
+	}, rec, log)
+	if err != nil {
+		return err
+	}
+	svc.rec, svc.sip = rec, sipSrv
+	return nil
 }
 
 func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.Logger, stdout io.Writer) error {
@@ -82,27 +127,52 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 		return err
 	}
 	defer svc.catalog.Close()
-
+	// What a previous run left in the spool is finalized before new calls
+	// are taken, so that nothing waits behind them.
+	if err := svc.rec.Recover(ctx); err != nil {
+		return err
+	}
+	sipL, err := svc.sip.Listen()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPListen)
 	if err != nil {
+		sipL.UDP.Close()
+		sipL.TCP.Close()
 		return fmt.Errorf("listen for http on %s: %w", cfg.HTTPListen, err)
 	}
-	srv := &http.Server{
-		Handler:           newUI(svc, log).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	return runServices(ctx, cfg, svc, sipL, ln, log, stdout)
+}
+
+// runServices runs the started services until ctx ends, then drains them in
+// order: calls in progress, then SIP, then HTTP, then uploads.
+func runServices(ctx context.Context, cfg Config, svc *services, sipL *siprec.Listeners, ln net.Listener,
+	log *slog.Logger, stdout io.Writer) error {
+	srv := &http.Server{Handler: newUI(svc, log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
+	sctx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { svc.queue.Run(ctx) })
+	wg.Go(func() { svc.queue.Run(qctx) })
+	wg.Go(func() {
+		if err := svc.sip.Serve(sctx, sipL); err != nil {
+			log.Error("sip server stopped", "err", err)
+		}
+	})
 	httpErr := make(chan error, 1)
 	wg.Go(func() { httpErr <- srv.Serve(ln) })
-	printWelcome(stdout, cfg, ln.Addr(), svc.store)
-	log.Info("earshot started", "http_addr", ln.Addr().String(), "storage", svc.store.String())
+	printWelcome(stdout, cfg, ln.Addr(), sipL.UDP.LocalAddr(), svc.store)
+	log.Info("earshot started", "http_addr", ln.Addr().String(),
+		"sip_addr", sipL.UDP.LocalAddr().String(), "storage", svc.store.String())
 
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-httpErr:
 	}
-	shutdownErr := drain(srv, cfg.DrainTimeout, log)
+	shutdownErr := drain(svc, srv, cfg.DrainTimeout, log)
+	stopSIP()
+	stopQueue()
 	wg.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http server: %w", err)
@@ -111,46 +181,36 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 	return shutdownErr
 }
 
-// drain stops taking requests and waits for those in flight; the upload
-// queue drains on its own once the context has ended.
-func drain(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
+// drain lets calls in progress end on their own within the drain timeout
+// (new ones get 503), then ends and finalizes the rest, then stops HTTP.
+func drain(svc *services, srv *http.Server, timeout time.Duration, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		return fmt.Errorf("drain http requests within %s: %w", timeout, err)
+	if n := svc.rec.Drain(ctx); n > 0 {
+		log.Warn("calls still in progress at the end of the drain; recording what was received",
+			"calls", n)
 	}
-	log.Debug("http requests drained")
-	return nil
+	fctx, fcancel := context.WithTimeout(context.Background(), timeout)
+	defer fcancel()
+	recErr := svc.rec.Close(fctx)
+	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer hcancel()
+	if err := srv.Shutdown(hctx); err != nil {
+		return fmt.Errorf("drain http requests: %w", err)
+	}
+	return recErr
 }
 
-func newUI(svc *services, log *slog.Logger) *ui.Server {
-	return ui.New(ui.Config{
-		Log: log,
-		Checks: []ui.Check{
-			{Name: "catalog", Ping: svc.catalog.Ping},
-			{Name: "store", Ping: svc.store.Ping},
-		},
-		Detail: func() map[string]any {
-			st := svc.queue.Status()
-			return map[string]any{"upload_queue": map[string]any{
-				"backlog":            st.Backlog,
-				"oldest_age_seconds": st.OldestAge.Seconds(),
-				"last_error":         st.LastError,
-			}}
-		},
-		Gatherer: svc.reg,
-	})
-}
-
-func printWelcome(w io.Writer, cfg Config, httpAddr net.Addr, st storage.Store) {
+func printWelcome(w io.Writer, cfg Config, httpAddr, sipAddr net.Addr, st storage.Store) {
 	host := "localhost"
-	if tcp, ok := httpAddr.(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() {
+	tcp := httpAddr.(*net.TCPAddr)
+	if !tcp.IP.IsUnspecified() {
 		host = tcp.IP.String()
 	}
-	port := httpAddr.(*net.TCPAddr).Port
 	fmt.Fprintf(w, "Earshot is running.\n")
-	fmt.Fprintf(w, "  web app and API:  http://%s:%d/\n", host, port)
-	fmt.Fprintf(w, "  health:           http://%s:%d/healthz, /readyz, /metrics\n", host, port)
+	fmt.Fprintf(w, "  web app and API:  http://%s:%d/\n", host, tcp.Port)
+	fmt.Fprintf(w, "  health:           http://%s:%d/healthz, /readyz, /metrics\n", host, tcp.Port)
+	fmt.Fprintf(w, "  SIP (UDP and TCP): %s; point the SBC's recording (SIPREC) here\n", sipAddr)
 	fmt.Fprintf(w, "  recordings:       %s\n", st.String())
 	fmt.Fprintf(w, "  data folder:      %s\n", cfg.DataDir)
 	fmt.Fprintf(w, "Press Ctrl-C to stop (again to stop at once).\n")

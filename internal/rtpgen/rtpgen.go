@@ -50,7 +50,7 @@ type Leg struct {
 	// HoldFreezesTimestamp stops the RTP clock during the hold, as some
 	// senders do, instead of letting it run with the wall clock.
 	HoldFreezesTimestamp bool
-	DTMF             []DTMF
+	DTMF                 []DTMF
 
 	// Loss is the share of packets dropped; Reorder the share swapped with
 	// their successor; Jitter the largest extra delay of a packet.

@@ -9,11 +9,11 @@ import "slices"
 // the audio is sampled at 16 kHz, so one RTP timestamp unit is two output
 // samples.
 //
-// The decoder is an adaptive one: each output depends on everything
-// decoded before, so feed it one stream's packets in order and call Reset
-// when the stream restarts (a new SSRC). A lost packet is best concealed by
-// decoding filler, not by skipping: the state then stays in step with the
-// sender's encoder sooner.
+// The decoder adapts: each output depends on everything decoded before,
+// so feed it one stream's packets in order and call Reset when the stream
+// restarts (a new SSRC). A lost packet leaves it out of step with the
+// sender's encoder until the adaptation catches up; how to fill the gap is
+// the caller's choice.
 //
 // The zero value is ready to use. A G722Decoder is not safe for concurrent
 // use.
@@ -21,9 +21,11 @@ type G722Decoder struct {
 	started bool
 	low     adpcmBand
 	high    adpcmBand
-	// qmf holds the receive QMF delay line, oldest first: the last 12
-	// sums rL+rH and differences rL-rH, interleaved as sum, difference.
-	qmf [24]int
+	// qmf holds the receive QMF delay line: the last 12 sums rL+rH and
+	// differences rL-rH, interleaved as sum, difference, twice over.
+	// qmf[qmfPos+2:qmfPos+26] is the line, oldest first.
+	qmf    [48]int
+	qmfPos int
 }
 
 // NewG722Decoder returns a decoder in the initial state of ITU-T G.722.
@@ -59,9 +61,9 @@ func (d *G722Decoder) Decode(dst []int16, src []byte) []int16 {
 	return dst
 }
 
-// decodeOctet decodes one octet. The six low bits are the lower-band code
-// ILR, the two high bits the higher-band code IH (G.722 section 1.4,
-// Figure 2: the most significant bit is sent first).
+// decodeOctet decodes one octet: G.722 puts the higher-band code IH in
+// the two most significant bits and the lower-band code ILR in the six
+// others.
 func (d *G722Decoder) decodeOctet(c byte) (int16, int16) {
 	rl := d.lowerBand(int(c & 0x3F))
 	rh := d.higherBand(int(c >> 6))
@@ -117,15 +119,19 @@ func (d *G722Decoder) higherBand(ih int) int {
 // Our output shifted right by one is the 12-bit-shift value, except where
 // the 16-bit output clips.
 func (d *G722Decoder) receiveQMF(rl, rh int) (int16, int16) {
-	copy(d.qmf[:22], d.qmf[2:])
-	d.qmf[22] = rl + rh
-	d.qmf[23] = rl - rh
+	// The delay line is kept twice over, so that the last 24 values are
+	// always one contiguous window and nothing is shifted per sample.
+	w := d.qmfPos
+	d.qmf[w], d.qmf[w+1] = rl+rh, rl-rh
+	d.qmf[w+24], d.qmf[w+25] = rl+rh, rl-rh
+	d.qmfPos = (w + 2) % 24
+	x := (*[24]int)(d.qmf[w+2 : w+26])
 
 	var even, odd int
 	for i := range 12 {
-		// Entry 23-2i is xd(j-i) and entry 22-2i is xs(j-i).
-		even += qmfCoeff[2*i] * d.qmf[23-2*i]
-		odd += qmfCoeff[2*i+1] * d.qmf[22-2*i]
+		// x[23-2i] is xd(j-i) and x[22-2i] is xs(j-i).
+		even += qmfCoeff[2*i] * x[23-2*i]
+		odd += qmfCoeff[2*i+1] * x[22-2*i]
 	}
 	return int16(sat16(even >> 11)), int16(sat16(odd >> 11))
 }
@@ -172,34 +178,25 @@ func (b *adpcmBand) predict(dq int) {
 	b.s = sat16(sp + b.sz)
 }
 
+// The sign tests of the adaptation are branch-free: which way a sign
+// comparison goes depends on the audio and is as good as random, so a
+// branch would be mispredicted half the time.
+
 // nextPole2 is UPPOL2: the second pole coefficient follows the sign
 // agreement of the partial reconstruction p with its last two values.
 func (b *adpcmBand) nextPole2(p int) int {
-	pos, pos1, pos2 := p >= 0, b.p[0] >= 0, b.p[1] >= 0
-	// 4*a1, saturated; negated when the signs agree; capped after the
-	// negation, since -(-32768) does not fit 16 bits.
-	wd := sat16(4 * b.a[0])
-	if pos == pos1 {
-		wd = min(-wd, 32767)
-	}
-	a2 := wd>>7 + (b.a[1]*32512)>>15
-	if pos == pos2 {
-		a2 += 128
-	} else {
-		a2 -= 128
-	}
+	// 4*a1, saturated, is negated when p agrees in sign with p(n-1), and
+	// capped after that, since -(-32768) does not fit 16 bits.
+	agree := ^signDiffer(p, b.p[0])
+	wd := min(negIf(sat16(4*b.a[0]), agree), 32767)
+	a2 := wd>>7 + (b.a[1]*32512)>>15 + negIf(128, signDiffer(p, b.p[1]))
 	return clamp(a2, -12288, 12288)
 }
 
 // nextPole1 is UPPOL1: the first pole coefficient, kept inside the
 // stability limit set by the new second one.
 func (b *adpcmBand) nextPole1(p, a2 int) int {
-	a1 := (b.a[0] * 32640) >> 15
-	if (p >= 0) == (b.p[0] >= 0) {
-		a1 += 192
-	} else {
-		a1 -= 192
-	}
+	a1 := (b.a[0]*32640)>>15 + negIf(192, signDiffer(p, b.p[0]))
 	limit := 15360 - a2
 	return clamp(sat16(a1), -limit, limit)
 }
@@ -212,18 +209,23 @@ func (b *adpcmBand) updateZeros(dq int) {
 	if dq == 0 {
 		step = 0
 	}
-	pos := dq >= 0
 	for i := range b.b {
-		v := (b.b[i] * 32640) >> 15
-		if (b.d[i] >= 0) == pos {
-			v += step
-		} else {
-			v -= step
-		}
+		v := (b.b[i]*32640)>>15 + negIf(step, signDiffer(b.d[i], dq))
 		b.b[i] = sat16(v)
 	}
 	copy(b.d[1:], b.d[:5])
 	b.d[0] = dq
+}
+
+// signDiffer returns -1 if x and y have different signs and 0 if they
+// agree, counting zero as positive as G.722's sign bit does.
+func signDiffer(x, y int) int {
+	return (x ^ y) >> 63
+}
+
+// negIf returns -v if mask is -1 and v if mask is 0.
+func negIf(v, mask int) int {
+	return (v ^ mask) - mask
 }
 
 // leak multiplies a log scale factor by the leakage factor 127/128

@@ -12,7 +12,7 @@ import "slices"
 // exactly twice as long as the input. The price is a plain filter, with a
 // response of cos^2(pi*f/16000): the top of the telephone band (3.4 kHz)
 // is 4 dB down, and a tone at f leaves an image at 8 kHz - f, 8 dB down
-// for 3.4 kHz and 20 dB for 500 Hz. That is acceptable for listening to
+// for 3.4 kHz and 40 dB for 500 Hz. That is acceptable for listening to
 // narrowband speech beside a wideband leg; it is not a clean band limit.
 //
 // It carries the last sample from one call to the next, so a stream

@@ -1,0 +1,171 @@
+package siprec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"earshot/recorder"
+)
+
+// Config configures the SIP side of the recorder.
+type Config struct {
+	// Listen is the address for SIP over UDP and TCP, such as ":5060".
+	Listen string
+	// AdvertiseIP is the address put in SDP answers and Contact headers;
+	// the zero value uses the address the request arrived on.
+	AdvertiseIP netip.Addr
+	// MaxBodyBytes caps an INVITE's body; larger ones get 413. Zero means
+	// 16 KiB, well under what SIP over UDP can carry.
+	MaxBodyBytes int
+	// Allow lists the networks that may open recording sessions; empty
+	// allows all. Others get 403.
+	Allow []netip.Prefix
+	// CodecPreference orders the codecs chosen from an offer; empty means
+	// DefaultPreference.
+	CodecPreference []string
+	// PairParam names the From URI parameter that correlates the two
+	// single-stream INVITEs some PBXs send for one call (Cisco's x-refci);
+	// empty disables pairing.
+	PairParam string
+	// PairWait is how long a single-stream call waits for its pair before
+	// it is recorded alone; zero means 5s.
+	PairWait time.Duration
+	// RetryAfter is the Retry-After of a 503, in seconds; zero means 30.
+	RetryAfter int
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 16 << 10
+	}
+	if len(c.CodecPreference) == 0 {
+		c.CodecPreference = []string{"PCMU", "PCMA", "G722"}
+	}
+	if c.PairWait <= 0 {
+		c.PairWait = 5 * time.Second
+	}
+	if c.RetryAfter <= 0 {
+		c.RetryAfter = 30
+	}
+	return c
+}
+
+// Server answers recording sessions and drives the recorder.
+type Server struct {
+	cfg    Config
+	rec    *recorder.Manager
+	log    *slog.Logger
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	client *sipgo.Client
+
+	port atomic.Int32 // the SIP port, once listening
+	bg   sync.WaitGroup
+	done chan struct{} // closed when Serve returns
+
+	mu       sync.Mutex // guards sessions and pending
+	sessions map[string]*session // by dialog id
+	pending  map[string]*session // single-stream calls waiting for a pair, by key
+}
+
+// New builds a server; ListenAndServe starts it.
+func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Earshot"))
+	if err != nil {
+		return nil, fmt.Errorf("sip user agent: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("sip server: %w", err)
+	}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("sip client: %w", err)
+	}
+	s := &Server{
+		cfg: cfg.withDefaults(), rec: rec, log: log, ua: ua, srv: srv, client: client,
+		sessions: map[string]*session{}, pending: map[string]*session{},
+		done: make(chan struct{}),
+	}
+	srv.OnInvite(s.onInvite)
+	srv.OnAck(s.onAck)
+	srv.OnBye(s.onBye)
+	srv.OnCancel(s.onCancel)
+	srv.OnOptions(s.onOptions)
+	srv.OnUpdate(s.onUpdate)
+	srv.OnInfo(s.onInfo)
+	return s, nil
+}
+
+// Listeners are the sockets a Server serves.
+type Listeners struct {
+	UDP net.PacketConn
+	TCP net.Listener
+}
+
+// Listen opens UDP and TCP on the configured address, on the same port.
+func (s *Server) Listen() (*Listeners, error) {
+	udp, err := net.ListenPacket("udp", s.cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen for sip over udp on %s: %w", s.cfg.Listen, err)
+	}
+	host, _, _ := net.SplitHostPort(s.cfg.Listen)
+	port := udp.LocalAddr().(*net.UDPAddr).Port
+	s.port.Store(int32(port))
+	tcp, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(port)))
+	if err != nil {
+		udp.Close()
+		return nil, fmt.Errorf("listen for sip over tcp on %s: %w", s.cfg.Listen, err)
+	}
+	return &Listeners{UDP: udp, TCP: tcp}, nil
+}
+
+// Serve answers SIP on l until ctx ends. Calls in progress are not ended
+// here: the recorder's Close ends and finalizes them.
+func (s *Server) Serve(ctx context.Context, l *Listeners) error {
+	errs := make(chan error, 2)
+	go func() { errs <- s.srv.ServeUDP(l.UDP) }()
+	go func() { errs <- s.srv.ServeTCP(l.TCP) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	close(s.done)
+	l.UDP.Close()
+	l.TCP.Close()
+	s.bg.Wait()
+	s.srv.Close()
+	s.client.Close()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("serve sip: %w", err)
+	}
+	return nil
+}
+
+// allowed reports whether a request's source may open a session.
+func (s *Server) allowed(req *sip.Request) bool {
+	if len(s.cfg.Allow) == 0 {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return false
+	}
+	for _, p := range s.cfg.Allow {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
