@@ -1,11 +1,9 @@
 package recorder_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"net/netip"
 	"os"
@@ -15,7 +13,6 @@ import (
 
 	"earshot/internal/rtpgen"
 	"earshot/recorder"
-	"earshot/recorder/audio"
 	"earshot/storage"
 )
 
@@ -126,53 +123,13 @@ func placeCall(t *testing.T, m *recorder.Manager, sink *memSink, d time.Duration
 
 func decodeWAV(t *testing.T, wav []byte) [2][]int16 {
 	t.Helper()
-	f, off, n, err := audio.ReadHeader(bytes.NewReader(wav))
+	ch, _, err := rtpgen.DecodeStereo(wav)
 	if err != nil {
-		t.Fatalf("stored recording is not a readable WAV: %v", err)
-	}
-	if f.Channels != 2 {
-		t.Fatalf("recording has %d channels, want 2", f.Channels)
-	}
-	data := wav[off : off+n]
-	var pcm []int16
-	switch f.Encoding {
-	case audio.ULaw:
-		pcm = audio.DecodeULaw(nil, data)
-	case audio.ALaw:
-		pcm = audio.DecodeALaw(nil, data)
-	default:
-		for i := 0; i+1 < len(data); i += 2 {
-			pcm = append(pcm, int16(uint16(data[i])|uint16(data[i+1])<<8))
-		}
-	}
-	var ch [2][]int16
-	for i := 0; i+1 < len(pcm); i += 2 {
-		ch[0], ch[1] = append(ch[0], pcm[i]), append(ch[1], pcm[i+1])
+		t.Fatalf("stored recording is not a readable stereo WAV: %v", err)
 	}
 	return ch
 }
 
-// goertzel returns the power of freq in x, sampled at 8 kHz.
-func goertzel(x []int16, freq float64) float64 {
-	w := 2 * math.Pi * freq / 8000
-	c := 2 * math.Cos(w)
-	var s1, s2 float64
-	for _, v := range x {
-		s0 := float64(v) + c*s1 - s2
-		s2, s1 = s1, s0
-	}
-	return s1*s1 + s2*s2 - c*s1*s2
-}
+func goertzel(x []int16, freq float64) float64 { return rtpgen.ToneLevel(x, freq, 8000) }
 
-// clicks returns the sample index of each click: a run of samples far
-// louder than the tones.
-func clicks(x []int16) []int {
-	var out []int
-	for i := 0; i < len(x); i++ {
-		if x[i] > 16000 {
-			out = append(out, i)
-			i += 800 // 100 ms
-		}
-	}
-	return out
-}
+func clicks(x []int16) []int { return rtpgen.Clicks(x, 8000) }

@@ -112,6 +112,9 @@ func (c *channelFile) silence(from, to int64) error {
 // segment overwrites an earlier one it overlaps, and a stateful decoder
 // (G.722) sees packets in the order they were sent.
 func renderStream(sl *streamLog, ch *channelFile) (undecoded map[string]int, err error) {
+	if len(sl.packets) == 0 {
+		return nil, nil
+	}
 	f, err := os.Open(sl.path)
 	if err != nil {
 		return nil, fmt.Errorf("open spool log: %w", err)

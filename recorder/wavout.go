@@ -69,7 +69,10 @@ func callSamples(sc *storage.Sidecar, logs []*streamLog, rate int) int64 {
 // statistics and DTMF in the sidecar.
 func renderStreams(dir string, logs []*streamLog, chans [2]*channelFile, sc *storage.Sidecar) error {
 	for _, sl := range logs {
-		ch := min(max(sl.state.Channel, 0), 1)
+		if sl.state.Channel < 0 {
+			continue // refused in the SDP answer: never received
+		}
+		ch := min(sl.state.Channel, 1)
 		undecoded, err := renderStream(sl, chans[ch])
 		if err != nil {
 			return err

@@ -134,7 +134,7 @@ var inviteCases = map[string]inviteCase{
 
 // splitCorpusMessage splits a SIP message at its first empty line into the
 // header lines and the body, whether lines end in CRLF or bare LF.
-func splitCorpusMessage(t *testing.T, raw []byte) (headers []string, body []byte) {
+func splitCorpusMessage(t testing.TB, raw []byte) (headers []string, body []byte) {
 	t.Helper()
 	i, sep := bytes.Index(raw, []byte("\r\n\r\n")), 4
 	if j := bytes.Index(raw, []byte("\n\n")); j >= 0 && (i < 0 || j < i) {
@@ -162,7 +162,7 @@ func corpusHeader(headers []string, name, compact string) string {
 }
 
 // readInviteCorpus returns the content type and body of a corpus file.
-func readInviteCorpus(t *testing.T, name string) (string, []byte) {
+func readInviteCorpus(t testing.TB, name string) (string, []byte) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(inviteCorpusDir, name))
 	if err != nil {
@@ -181,7 +181,7 @@ func readInviteCorpus(t *testing.T, name string) (string, []byte) {
 	return corpusHeader(headers, "Content-Type", "c"), body
 }
 
-func inviteCorpusFiles(t *testing.T) []string {
+func inviteCorpusFiles(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(inviteCorpusDir, "*.sip"))
 	if err != nil {

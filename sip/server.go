@@ -73,7 +73,7 @@ type Server struct {
 	bg   sync.WaitGroup
 	done chan struct{} // closed when Serve returns
 
-	mu       sync.Mutex // guards sessions and pending
+	mu       sync.Mutex          // guards sessions and pending
 	sessions map[string]*session // by dialog id
 	pending  map[string]*session // single-stream calls waiting for a pair, by key
 }

@@ -9,6 +9,7 @@
 // HTTP range requests work.
 //
 // The package does no logging and keeps no global state beyond read-only
-// tables built when it is loaded. Decoders carry per-stream state and are
-// not safe for concurrent use; everything else is.
+// tables built when it is loaded. G722Decoder, Upsampler and Writer carry
+// the state of one stream or file and are not safe for concurrent use; the
+// functions and PCM16View are.
 package audio

@@ -279,7 +279,8 @@ func TestReadHeader(t *testing.T) {
 			wantErr: ErrUnsupported,
 		},
 		{
-			name: "extensible too short", in: riff(chunk("fmt ", append(fmtBody(tagExtensible, 2, 8000, 4, 16), 0, 0)), data),
+			name:    "extensible too short",
+			in:      riff(chunk("fmt ", append(fmtBody(tagExtensible, 2, 8000, 4, 16), 0, 0)), data),
 			wantErr: ErrNotWAVE,
 		},
 		{
@@ -349,15 +350,31 @@ func TestReadHeaderOtherWriters(t *testing.T) {
 		wantOffset int64
 		wantBytes  int64
 	}{
-		{name: "ffmpeg ulaw", file: "ffmpeg-ulaw.wav", wantFormat: ulawStereo, wantOffset: 92, wantBytes: 800},
-		{name: "ffmpeg alaw", file: "ffmpeg-alaw.wav", wantFormat: alawStereo, wantOffset: 92, wantBytes: 800},
-		{name: "ffmpeg pcm16", file: "ffmpeg-pcm16.wav", wantFormat: pcm16Stereo, wantOffset: 78, wantBytes: 3200},
+		{
+			name: "ffmpeg ulaw", file: "ffmpeg-ulaw.wav",
+			wantFormat: ulawStereo, wantOffset: 92, wantBytes: 800,
+		},
+		{
+			name: "ffmpeg alaw", file: "ffmpeg-alaw.wav",
+			wantFormat: alawStereo, wantOffset: 92, wantBytes: 800,
+		},
+		{
+			name: "ffmpeg pcm16", file: "ffmpeg-pcm16.wav",
+			wantFormat: pcm16Stereo, wantOffset: 78, wantBytes: 3200,
+		},
 		{
 			name: "ffmpeg extensible", file: "ffmpeg-pcm16-4ch.wav",
-			wantFormat: Format{Encoding: PCM16, SampleRate: 8000, Channels: 4}, wantOffset: 102, wantBytes: 3200,
+			wantFormat: Format{Encoding: PCM16, SampleRate: 8000, Channels: 4},
+			wantOffset: 102, wantBytes: 3200,
 		},
-		{name: "sox ulaw", file: "sox-ulaw.wav", wantFormat: ulawStereo, wantOffset: 58, wantBytes: 160},
-		{name: "sox alaw odd", file: "sox-alaw-odd.wav", wantFormat: alawMono, wantOffset: 58, wantBytes: 3},
+		{
+			name: "sox ulaw", file: "sox-ulaw.wav",
+			wantFormat: ulawStereo, wantOffset: 58, wantBytes: 160,
+		},
+		{
+			name: "sox alaw odd", file: "sox-alaw-odd.wav",
+			wantFormat: alawMono, wantOffset: 58, wantBytes: 3,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,7 +427,8 @@ func FuzzReadHeader(f *testing.F) {
 	f.Add(withHeader(pcm16Stereo, 64000))
 	f.Add(withHeader(alawMono, 3))
 	f.Add(riff(chunk("fmt ", extensible(tagPCM, 2, 16000, 4, 16)), chunk("data", nil)))
-	f.Add(riff(chunk("fmt ", fmtBody(tagPCM, 2, 8000, 4, 16)), chunk("LIST", []byte("INFOa")), chunk("data", nil)))
+	f.Add(riff(chunk("fmt ", fmtBody(tagPCM, 2, 8000, 4, 16)),
+		chunk("LIST", []byte("INFOa")), chunk("data", nil)))
 	for _, name := range []string{"ffmpeg-ulaw.wav", "ffmpeg-pcm16-4ch.wav", "sox-alaw-odd.wav"} {
 		f.Add(readTestdataF(f, "wav/"+name))
 	}

@@ -37,7 +37,9 @@ type Writer struct {
 }
 
 // NewWriter writes a WAV header for format f at the current offset of ws
-// and returns a Writer for the audio that follows.
+// and returns a Writer for the audio that follows. Close patches the header
+// by seeking back to it, so ws must not be a file opened with O_APPEND;
+// PatchSizes, for its part, expects the header at the start of the file.
 func NewWriter(ws io.WriteSeeker, f Format) (*Writer, error) {
 	if err := f.validate(); err != nil {
 		return nil, fmt.Errorf("new wav writer: %w", err)

@@ -39,7 +39,10 @@ func TestWriterClose(t *testing.T) {
 		piece  int // bytes per Write call
 	}{
 		{name: "ulaw stereo 20 ms packets", format: ulawStereo, bytes: 16000, piece: 320},
-		{name: "pcm16 stereo beyond the buffer", format: pcm16Stereo, bytes: 3 * writerBufferSize, piece: 1280},
+		{
+			name: "pcm16 stereo beyond the buffer", format: pcm16Stereo,
+			bytes: 3 * writerBufferSize, piece: 1280,
+		},
 		{name: "alaw mono odd length", format: alawMono, bytes: 161, piece: 7},
 		{name: "empty", format: ulawStereo, bytes: 0, piece: 1},
 	}
@@ -210,8 +213,9 @@ func TestPatchSizes(t *testing.T) {
 			wantN: 161,
 		},
 		{
-			name:    "another writer's layout",
-			file:    riff(chunk("fmt ", fmtBody(tagPCM, 2, 16000, 4, 16)), chunk("LIST", []byte("INFO")), chunk("data", nil)),
+			name: "another writer's layout",
+			file: riff(chunk("fmt ", fmtBody(tagPCM, 2, 16000, 4, 16)),
+				chunk("LIST", []byte("INFO")), chunk("data", nil)),
 			wantErr: ErrUnsupported,
 		},
 		{name: "empty file", file: []byte{}, wantErr: io.ErrUnexpectedEOF},
