@@ -60,13 +60,15 @@ type testRecorder struct {
 }
 
 func startTestRecorder(t *testing.T, cfg Config, portBase int) *testRecorder {
+	return startTestRecorderWith(t, cfg, recorder.Config{PortLow: portBase, PortHigh: portBase + 199})
+}
+
+func startTestRecorderWith(t *testing.T, cfg Config, rcfg recorder.Config) *testRecorder {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testLogOut(), nil))
 	sk := &sink{wavs: map[string][]byte{}, scs: map[string]*storage.Sidecar{}}
-	rec, err := recorder.NewManager(recorder.Config{
-		SpoolDir: t.TempDir(), BindIP: netip.MustParseAddr("127.0.0.1"),
-		PortLow: portBase, PortHigh: portBase + 199, MinFreeBytes: 1,
-	}, sk, log)
+	rcfg.SpoolDir, rcfg.BindIP, rcfg.MinFreeBytes = t.TempDir(), netip.MustParseAddr("127.0.0.1"), 1
+	rec, err := recorder.NewManager(rcfg, sk, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,4 +247,12 @@ func testLogOut() io.Writer {
 		return os.Stderr
 	}
 	return io.Discard
+}
+
+func mustPrefixes(s ...string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range s {
+		out = append(out, netip.MustParsePrefix(p))
+	}
+	return out
 }

@@ -50,6 +50,8 @@ type metaFrame struct {
 	text     []byte   // character data directly inside
 	hasChild bool
 	parent   string // a vendor element's "parent" attribute
+	owner    extOwner
+	hint     string // for vendor elements: see vendorHint
 
 	// The record that the element describes, by kind.
 	id     string // group id; participant id of a participantsessionassoc
@@ -175,6 +177,10 @@ func (p *metaParser) start(t xml.StartElement) {
 	}
 	p.notePrefixes(t.Attr)
 	p.open(f, t)
+	f.owner = ownerOf(f, parent)
+	if f.kind == kindExt {
+		f.hint = p.vendorHint(f, parent)
+	}
 	p.stack = append(p.stack, f)
 }
 

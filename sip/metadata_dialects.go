@@ -27,6 +27,16 @@ const (
 	ExtraOriginalTo = "original_to"
 )
 
+// maxHint caps the length of a vendor hint, so that deeply nested vendor
+// data costs no more than shallow data.
+const maxHint = 256
+
+// extOwner is the object that vendor data inside an element belongs to.
+type extOwner struct {
+	id, kind string
+	part     *Participant // when the owner is a participant it is nested in
+}
+
 // extension records a vendor element that has text and no child elements:
 // RFC 7865 lets extension data appear inside any object, and vendors put
 // their call identifiers and calling-party flags there.
@@ -35,67 +45,59 @@ func (p *metaParser) extension(f *metaFrame) {
 	if v == "" {
 		return
 	}
-	parent, kind, part := p.extensionParent(f)
 	p.exts = append(p.exts, extRecord{
 		Extension: Extension{
 			Name:       f.name.Local,
 			Space:      f.name.Space,
 			Value:      v,
-			Parent:     parent,
-			ParentKind: kind,
+			Parent:     f.owner.id,
+			ParentKind: f.owner.kind,
 		},
-		vendor: p.vendorHint(f),
-		part:   part,
+		vendor: f.hint,
+		part:   f.owner.part,
 	})
 }
 
-// extensionParent returns the id and kind of the object that a vendor
-// element belongs to: the one it is nested in or, as Oracle writes it at
-// the top level, the one a "parent" attribute names. The kind of a
-// "parent" reference is found once the whole document is read. part is the
-// participant the element is nested in, if any.
-func (p *metaParser) extensionParent(f *metaFrame) (id, kind string, part *Participant) {
+// ownerOf returns the object that vendor data in f belongs to: the object
+// f describes, the one a "parent" attribute names (as Oracle writes vendor
+// data at the top level), or else its parent's owner. The kind of a
+// "parent" reference is found once the whole document is read.
+func ownerOf(f, parent *metaFrame) extOwner {
+	switch f.kind {
+	case kindParticipant:
+		return extOwner{f.part.ID, "participant", f.part}
+	case kindSession:
+		return extOwner{id: f.sess.ID, kind: "session"}
+	case kindStream:
+		return extOwner{id: f.stream.ID, kind: "stream"}
+	case kindGroup:
+		return extOwner{id: f.id, kind: "group"}
+	case kindStreamAssoc:
+		return extOwner{id: f.assoc.participant, kind: "participant"}
+	case kindSessionAssoc:
+		return extOwner{id: f.id, kind: "participant"}
+	}
 	if f.parent != "" {
-		return f.parent, "", nil
+		return extOwner{id: f.parent}
 	}
-	for i := len(p.stack) - 1; i >= 0; i-- {
-		fr := p.stack[i]
-		switch fr.kind {
-		case kindExt:
-			if fr.parent != "" {
-				return fr.parent, "", nil
-			}
-		case kindParticipant:
-			return fr.part.ID, "participant", fr.part
-		case kindSession:
-			return fr.sess.ID, "session", nil
-		case kindStream:
-			return fr.stream.ID, "stream", nil
-		case kindGroup:
-			return fr.id, "group", nil
-		case kindStreamAssoc:
-			return fr.assoc.participant, "participant", nil
-		case kindSessionAssoc:
-			return fr.id, "participant", nil
-		}
+	if parent == nil {
+		return extOwner{kind: "recording"}
 	}
-	return "", "recording", nil
+	return parent.owner
 }
 
-// vendorHint returns the namespaces, prefixes and names of a vendor element
-// and of the vendor elements around it, lower-case: enough to tell whose
-// "ucid" or "callId" it is.
-func (p *metaParser) vendorHint(f *metaFrame) string {
-	var b strings.Builder
-	add := func(fr *metaFrame) {
-		b.WriteString(strings.ToLower(fr.name.Space + " " + p.prefixes[fr.name.Space] +
-			" " + fr.name.Local + " "))
+// vendorHint returns the namespace, prefix and name of a vendor element and
+// of the vendor elements around it, lower-case and capped at maxHint bytes:
+// enough to tell whose "ucid" or "callId" it is.
+func (p *metaParser) vendorHint(f, parent *metaFrame) string {
+	h := strings.ToLower(f.name.Space + " " + p.prefixes[f.name.Space] + " " + f.name.Local)
+	if parent != nil && parent.kind == kindExt {
+		h += " " + parent.hint
 	}
-	add(f)
-	for i := len(p.stack) - 1; i >= 0 && p.stack[i].kind == kindExt; i-- {
-		add(p.stack[i])
+	if len(h) > maxHint {
+		h = h[:maxHint]
 	}
-	return b.String()
+	return h
 }
 
 // extraKey returns the Metadata.Extra key for a vendor element, or "" if
