@@ -112,12 +112,12 @@ func (d *G722Decoder) higherBand(ih int) int {
 // xs(j-i), i = 0..11, where xd = rL-rH and xs = rL+rH.
 //
 // The coefficients are integers scaled by 2^13, so each sum has a DC gain
-// of 2^12: shifting it by 12, as the standard's fixed-point description
-// does, keeps the scale of rL (a 15-bit range for a 14-bit codec). We
-// shift by 11, which puts a full-scale signal at full 16-bit scale and is
-// what ffmpeg's decoder does; the tests compare with ffmpeg bit for bit.
-// Our output shifted right by one is the 12-bit-shift value, except where
-// the 16-bit output clips.
+// of 2^12: shifting it by 12 would keep the scale of rL and rH, a 15-bit
+// range for the codec's 14-bit audio. We shift by 11, which puts a
+// full-scale signal at full 16-bit scale and is what ffmpeg's decoder
+// does; the tests compare with ffmpeg bit for bit. Our output shifted
+// right by one is the 12-bit-shift value, except where the 16-bit output
+// clips.
 func (d *G722Decoder) receiveQMF(rl, rh int) (int16, int16) {
 	// The delay line is kept twice over, so that the last 24 values are
 	// always one contiguous window and nothing is shifted per sample.
