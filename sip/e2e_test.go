@@ -54,7 +54,8 @@ func (s *sink) wait(t *testing.T, callID string) ([]byte, *storage.Sidecar) {
 
 // testRecorder is a SIP server and recorder on loopback.
 type testRecorder struct {
-	addr string
+	addr    string
+	tlsAddr string
 	sink *sink
 	rec  *recorder.Manager
 }
@@ -90,7 +91,11 @@ func startTestRecorderWith(t *testing.T, cfg Config, rcfg recorder.Config) *test
 		<-done
 		rec.Close(context.Background())
 	})
-	return &testRecorder{addr: l.UDP.LocalAddr().String(), sink: sk, rec: rec}
+	tr := &testRecorder{addr: l.UDP.LocalAddr().String(), sink: sk, rec: rec}
+	if l.TLS != nil {
+		tr.tlsAddr = l.TLS.Addr().String()
+	}
+	return tr
 }
 
 // legTones are the tones sent on the stream labelled 1 and 2.

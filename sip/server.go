@@ -2,6 +2,7 @@ package siprec
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,12 @@ import (
 type Config struct {
 	// Listen is the address for SIP over UDP and TCP, such as ":5060".
 	Listen string
+	// TLSListen is the address for SIP over TLS, such as ":5061"; it is
+	// used only when TLS is set.
+	TLSListen string
+	// TLS, when set, also serves SIP over TLS (RFC 3261 section 26.2)
+	// with this configuration (its certificate, at least).
+	TLS *tls.Config
 	// AdvertiseIP is the address put in SDP answers and Contact headers;
 	// the zero value uses the address the request arrived on.
 	AdvertiseIP netip.Addr
@@ -111,6 +118,16 @@ func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
 type Listeners struct {
 	UDP net.PacketConn
 	TCP net.Listener
+	TLS net.Listener // nil without TLS
+}
+
+// Close closes every listener.
+func (l *Listeners) Close() {
+	l.UDP.Close()
+	l.TCP.Close()
+	if l.TLS != nil {
+		l.TLS.Close()
+	}
 }
 
 // Listen opens UDP and TCP on the configured address, on the same port.
@@ -127,23 +144,32 @@ func (s *Server) Listen() (*Listeners, error) {
 		udp.Close()
 		return nil, fmt.Errorf("listen for sip over tcp on %s: %w", s.cfg.Listen, err)
 	}
-	return &Listeners{UDP: udp, TCP: tcp}, nil
+	l := &Listeners{UDP: udp, TCP: tcp}
+	if s.cfg.TLS != nil {
+		if l.TLS, err = tls.Listen("tcp", s.cfg.TLSListen, s.cfg.TLS); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("listen for sip over tls on %s: %w", s.cfg.TLSListen, err)
+		}
+	}
+	return l, nil
 }
 
 // Serve answers SIP on l until ctx ends. Calls in progress are not ended
 // here: the recorder's Close ends and finalizes them.
 func (s *Server) Serve(ctx context.Context, l *Listeners) error {
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- s.srv.ServeUDP(l.UDP) }()
 	go func() { errs <- s.srv.ServeTCP(l.TCP) }()
+	if l.TLS != nil {
+		go func() { errs <- s.srv.ServeTLS(l.TLS) }()
+	}
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errs:
 	}
 	close(s.done)
-	l.UDP.Close()
-	l.TCP.Close()
+	l.Close()
 	s.bg.Wait()
 	s.srv.Close()
 	s.client.Close()

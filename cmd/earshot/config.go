@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +30,9 @@ type Config struct {
 	UploadWorkers  int
 	UploadMaxRetry time.Duration
 
+	SIPTLSListen  string
+	SIPTLSCert    string
+	SIPTLSKey     string
 	SIPAdvertise  string
 	SIPAllow      string
 	SIPMaxBody    int
@@ -45,6 +49,7 @@ type Config struct {
 	allow       []netip.Prefix
 	rtpBindIP   netip.Addr
 	codecList   []string
+	tlsConfig   *tls.Config
 }
 
 // register binds the serve settings to fs, with their defaults.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -10,6 +11,10 @@ import (
 
 // registerRecorder binds the settings of the SIP and RTP side.
 func (c *Config) registerRecorder(fs *flag.FlagSet) {
+	fs.StringVar(&c.SIPTLSListen, "sip-tls-listen", ":5061",
+		"`address` for SIP over TLS; served only when --sip-tls-cert and --sip-tls-key are set")
+	fs.StringVar(&c.SIPTLSCert, "sip-tls-cert", "", "PEM certificate `file` (chain) for SIP over TLS")
+	fs.StringVar(&c.SIPTLSKey, "sip-tls-key", "", "PEM private key `file` for SIP over TLS")
 	fs.StringVar(&c.SIPAdvertise, "sip-advertise", "",
 		"`IP` put in SDP answers and Contact headers; empty means the address the SBC reached")
 	fs.StringVar(&c.SIPAllow, "sip-allow", "",
@@ -55,7 +60,30 @@ func (c *Config) validateRecorder() error {
 	case c.SpoolMinFreeM < 1:
 		return usageError{fmt.Sprintf("invalid --spool-min-free %d: must be at least 1", c.SpoolMinFreeM)}
 	}
+	if err := c.validateTLS(); err != nil {
+		return err
+	}
 	return c.validateCodecs()
+}
+
+// validateTLS loads the SIP certificate now, so that a wrong path or a
+// key that does not match stops the start rather than the first call.
+func (c *Config) validateTLS() error {
+	switch {
+	case c.SIPTLSCert == "" && c.SIPTLSKey == "":
+		return nil
+	case c.SIPTLSCert == "" || c.SIPTLSKey == "":
+		return usageError{"invalid --sip-tls-cert/--sip-tls-key: set both, or neither to serve SIP without TLS"}
+	}
+	if err := checkListen(c.SIPTLSListen); err != nil {
+		return usageError{fmt.Sprintf("invalid --sip-tls-listen %q: %v", c.SIPTLSListen, err)}
+	}
+	cert, err := tls.LoadX509KeyPair(c.SIPTLSCert, c.SIPTLSKey)
+	if err != nil {
+		return usageError{fmt.Sprintf("invalid --sip-tls-cert/--sip-tls-key: %v", err)}
+	}
+	c.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	return nil
 }
 
 func (c *Config) validateCodecs() error {

@@ -108,6 +108,8 @@ func (svc *services) openRecorder(cfg Config, log *slog.Logger) error {
 	}
 	sipSrv, err := siprec.New(siprec.Config{
 		Listen:          cfg.SIPListen,
+		TLSListen:       cfg.SIPTLSListen,
+		TLS:             cfg.tlsConfig,
 		AdvertiseIP:     cfg.advertiseIP,
 		MaxBodyBytes:    cfg.SIPMaxBody,
 		Allow:           cfg.allow,
@@ -138,8 +140,7 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPListen)
 	if err != nil {
-		sipL.UDP.Close()
-		sipL.TCP.Close()
+		sipL.Close()
 		return fmt.Errorf("listen for http on %s: %w", cfg.HTTPListen, err)
 	}
 	return runServices(ctx, cfg, svc, sipL, ln, log, stdout)
