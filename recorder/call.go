@@ -234,8 +234,7 @@ func (c *Call) stopLocked(reason string) error {
 		if s == nil {
 			continue
 		}
-		s.conn.Close()
-		s.wg.Wait()
+		s.stop()
 		s.file.Close()
 		c.m.ports.release(s.port)
 	}

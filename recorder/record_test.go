@@ -68,7 +68,7 @@ func newManager(t *testing.T, sink recorder.Sink, portBase int) *recorder.Manage
 		BindIP:   netip.MustParseAddr("127.0.0.1"),
 		PortLow:  portBase, PortHigh: portBase + 99,
 		MinFreeBytes: 1,
-	}, sink, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, sink, testLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,3 +133,10 @@ func decodeWAV(t *testing.T, wav []byte) [2][]int16 {
 func goertzel(x []int16, freq float64) float64 { return rtpgen.ToneLevel(x, freq, 8000) }
 
 func clicks(x []int16) []int { return rtpgen.Clicks(x, 8000) }
+
+func testLog() *slog.Logger {
+	if os.Getenv("EARSHOT_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}

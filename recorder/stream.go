@@ -47,12 +47,25 @@ type stream struct {
 	// clockOf gives the clock rate of a payload type, or 0 if unknown.
 	clockOf func(pt uint8) uint32
 
-	done chan struct{}
-	wg   sync.WaitGroup
+	stopping atomic.Bool
+	wg       sync.WaitGroup
 }
 
-// run reads packets until the socket is closed, then flushes and syncs the
-// spool log.
+// stop reads what is already queued for a short grace, then ends run and
+// closes the socket.
+func (s *stream) stop() {
+	s.stopping.Store(true)
+	_ = s.conn.SetReadDeadline(time.Now().Add(drainGrace))
+	s.wg.Wait()
+	s.conn.Close()
+}
+
+// drainGrace is how long a stopping stream keeps reading: packets the
+// kernel already holds when the call ends are recorded, not discarded.
+const drainGrace = 20 * time.Millisecond
+
+// run reads packets until the stream is stopped (or its socket closed),
+// then flushes and syncs the spool log.
 func (s *stream) run() {
 	defer s.wg.Done()
 	buf := make([]byte, 1500)
@@ -63,10 +76,10 @@ func (s *stream) run() {
 		now := s.now()
 		if err == nil {
 			s.handle(buf[:n], from, now)
-		} else if !isTimeout(err) {
+		} else if !isTimeout(err) || s.stopping.Load() {
 			break
 		}
-		if !now.Before(nextFlush) {
+		if !now.Before(nextFlush) && !s.stopping.Load() {
 			s.flush()
 			nextFlush = now.Add(flushInterval)
 			_ = s.conn.SetReadDeadline(nextFlush)

@@ -10,16 +10,16 @@ import (
 	"strings"
 )
 
-// maxMultipartNesting bounds how deep multipart bodies may nest in one another, so
-// that a hostile body cannot make ParseBody recurse without end.
+// maxMultipartNesting bounds how deep multipart bodies may nest in one
+// another, so that a hostile body cannot make ParseBody recurse without end.
 const maxMultipartNesting = 3
 
-// multipartAttempt is one way of reading a multipart body. The first multipartAttempt takes
-// the body as sent; later ones repair what real SRCs get wrong.
+// multipartAttempt is one way of reading a multipart body. The first one
+// takes the body as sent; later ones repair what real SRCs get wrong.
 type multipartAttempt struct {
 	body     []byte
 	boundary string
-	note     string // the warning to give if this multipartAttempt is the one used
+	note     string // the warning to give if this reading is the one used
 }
 
 // parseMultipart reads a multipart body (RFC 2046 Section 5.1; RFC 7866

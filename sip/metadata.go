@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultMaxMetadataBytes is the metadata size limit that ParseMetadata
@@ -147,8 +148,9 @@ type Extension struct {
 // expanded; nothing is fetched.
 //
 // Content that is odd but well-formed gives warnings in the result, never
-// an error, and so does a document cut short after its root element began:
-// the result then holds what came before the cut. Errors wrap
+// an error, and so does a document cut short after its root element began
+// (the result then holds what came before the cut) or one in Latin-1 that
+// claims to be UTF-8. Errors wrap
 // ErrMetadataTooLarge or ErrMalformedMetadata.
 func ParseMetadata(xml []byte, maxBytes int) (*Metadata, error) {
 	if maxBytes <= 0 {
@@ -159,7 +161,15 @@ func ParseMetadata(xml []byte, maxBytes int) (*Metadata, error) {
 			len(xml), maxBytes, ErrMetadataTooLarge)
 	}
 	p := newMetaParser(xml)
-	if err := p.run(); err != nil {
+	err := p.run()
+	if err != nil && !utf8.Valid(xml) {
+		// Some SRCs copy Latin-1 display names into a document that says it
+		// is UTF-8; read it as Latin-1 rather than lose the whole document.
+		p = newMetaParser(latin1ToUTF8(xml))
+		p.warnf("metadata is not valid UTF-8; read as Latin-1")
+		err = p.run()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("parse metadata: %w", err)
 	}
 	return p.finish(), nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxMetadataWarnings caps the warnings one document can produce, so that a
@@ -49,9 +50,9 @@ type metaFrame struct {
 	local    string   // lower-case local name
 	text     []byte   // character data directly inside
 	hasChild bool
-	parent   string // a vendor element's "parent" attribute
-	owner    extOwner
-	hint     string // for vendor elements: see vendorHint
+	parent   string   // a vendor element's "parent" attribute
+	owner    extOwner // what vendor data inside the element belongs to
+	hint     string   // for vendor elements: see vendorHint
 
 	// The record that the element describes, by kind.
 	id     string // group id; participant id of a participantsessionassoc
@@ -84,6 +85,8 @@ type extRecord struct {
 	part   *Participant
 }
 
+// xmlBOM is the UTF-8 byte order mark, which some SRCs put before the XML
+// declaration.
 var xmlBOM = []byte("\xef\xbb\xbf")
 
 // newMetaParser returns a parser for doc.
@@ -96,7 +99,7 @@ func newMetaParser(doc []byte) *metaParser {
 		groups:     make(map[string]bool),
 		recAssocs:  make(map[string]*recordingAssoc),
 	}
-	doc = bytes.TrimPrefix(bytes.TrimLeft(doc, " \t\r\n"), xmlBOM)
+	doc = bytes.TrimLeft(bytes.TrimPrefix(doc, xmlBOM), " \t\r\n")
 	p.dec = xml.NewDecoder(bytes.NewReader(doc))
 	// Strict mode and no Entity map: only XML's five predefined entities
 	// and character references are expanded; any other reference is a
@@ -309,23 +312,23 @@ func (p *metaParser) charsetReader(label string, in io.Reader) (io.Reader, error
 	switch strings.ToLower(label) {
 	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252",
 		"cp1252", "us-ascii", "ascii":
-		return latin1Reader(in)
+		b, err := io.ReadAll(in)
+		if err != nil {
+			return nil, fmt.Errorf("read latin-1 metadata: %w", err)
+		}
+		return bytes.NewReader(latin1ToUTF8(b)), nil
 	}
 	p.warnf("encoding %q is not supported; read as UTF-8", clipValue(label))
 	return in, nil
 }
 
-// latin1Reader returns in, decoded from ISO 8859-1 into UTF-8.
-func latin1Reader(in io.Reader) (io.Reader, error) {
-	b, err := io.ReadAll(in)
-	if err != nil {
-		return nil, fmt.Errorf("read latin-1 metadata: %w", err)
+// latin1ToUTF8 returns b, decoded from ISO 8859-1 into UTF-8.
+func latin1ToUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
 	}
-	runes := make([]rune, len(b))
-	for i, c := range b {
-		runes[i] = rune(c)
-	}
-	return strings.NewReader(string(runes)), nil
+	return out
 }
 
 // warnf adds a warning, up to maxMetadataWarnings.
@@ -337,7 +340,7 @@ func (p *metaParser) warnf(format string, args ...any) {
 	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
 }
 
-// attr returns the value of the first of names that t carries, matched by
+// startAttr returns the value of the first of names that t carries, matched by
 // local name without regard to case or namespace.
 func startAttr(t xml.StartElement, names ...string) string {
 	for _, n := range names {

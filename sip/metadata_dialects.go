@@ -38,8 +38,9 @@ type extOwner struct {
 }
 
 // extension records a vendor element that has text and no child elements:
-// RFC 7865 lets extension data appear inside any object, and vendors put
-// their call identifiers and calling-party flags there.
+// the schema of RFC 7865 (Section 9) lets elements of other namespaces
+// appear inside any object, and vendors put their call identifiers and
+// calling-party flags there.
 func (p *metaParser) extension(f *metaFrame) {
 	v := strings.TrimSpace(string(f.text))
 	if v == "" {
@@ -200,9 +201,10 @@ func isASCIILetter(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-// metadataTimeLayouts are the forms of date-time that SRCs send: RFC 7865 asks for
-// xs:dateTime, which RFC 3339 covers, but some leave out the zone (read as
-// UTC) or write it without a colon.
+// metadataTimeLayouts are the forms of date-time that SRCs send. The
+// schema of RFC 7865 (Section 9) asks for xs:dateTime, which RFC 3339
+// covers, but some SRCs leave out the zone (read as UTC) or write it
+// without a colon.
 var metadataTimeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999Z0700",

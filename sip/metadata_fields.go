@@ -25,7 +25,8 @@ const (
 
 // entityKinds maps the elements that describe one object of the RFC 7865
 // metadata model (a group, session, participant or stream, or an
-// association between them) to their kind.
+// association between them) to their kind. The names are those of the
+// schema in RFC 7865 Section 9.
 var entityKinds = map[string]elemKind{
 	"group":                   kindGroup,
 	"session":                 kindSession,
@@ -36,17 +37,21 @@ var entityKinds = map[string]elemKind{
 	"sessionrecordingassoc":   kindRecordingAssoc,
 }
 
-// fieldNames lists, for each kind of parent, the child elements that RFC
-// 7865 and its drafts define, lower-case. They are read as fields, not
-// taken for vendor extensions; those the recorder has no use for (reason,
-// mode, the association times of participants and streams) are dropped.
-// Older drafts put name, aor, send and recv straight into participant.
+// fieldNames lists, for each kind of parent, the child elements that the
+// schema of RFC 7865 (Section 9) and its drafts define, lower-case. They
+// are read as fields, not taken for vendor extensions; those the recorder
+// has no use for (reason, mode, the association times of participants and
+// streams) are dropped. Older drafts put name, aor, send and recv straight
+// into participant.
 var fieldNames = map[elemKind]map[string]bool{
-	kindGroup:          nameSet("associate-time", "disassociate-time"),
-	kindSession:        nameSet("sipsessionid", "group-ref", "start-time", "stop-time", "end-time", "associate-time", "disassociate-time", "reason"),
-	kindParticipant:    nameSet("name", "aor", "send", "recv", "associate-time", "disassociate-time", "start-time", "stop-time", "end-time"),
-	kindNameID:         nameSet("name"),
-	kindStream:         nameSet("label", "mode", "content", "associate-time", "disassociate-time", "start-time", "stop-time", "end-time"),
+	kindGroup: nameSet("associate-time", "disassociate-time"),
+	kindSession: nameSet("sipsessionid", "group-ref", "reason",
+		"start-time", "stop-time", "end-time", "associate-time", "disassociate-time"),
+	kindParticipant: nameSet("name", "aor", "send", "recv",
+		"start-time", "stop-time", "end-time", "associate-time", "disassociate-time"),
+	kindNameID: nameSet("name"),
+	kindStream: nameSet("label", "mode", "content",
+		"start-time", "stop-time", "end-time", "associate-time", "disassociate-time"),
 	kindStreamAssoc:    nameSet("send", "recv", "associate-time", "disassociate-time"),
 	kindSessionAssoc:   nameSet("associate-time", "disassociate-time"),
 	kindRecordingAssoc: nameSet("associate-time", "disassociate-time"),

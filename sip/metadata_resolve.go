@@ -43,7 +43,8 @@ func (p *metaParser) assocParticipant(id string) *Participant {
 		return part
 	}
 	if p.mode == Complete {
-		p.warnf("participantstreamassoc names participant %q, which is not described", clipValue(id))
+		p.warnf("participantstreamassoc names participant %q, which is not described",
+			clipValue(id))
 	}
 	part := &Participant{ID: id}
 	p.parts = append(p.parts, part)
@@ -165,7 +166,8 @@ func (p *metaParser) checkSenders() {
 	for _, part := range p.parts {
 		for _, id := range part.Send {
 			if other, ok := sender[id]; ok && other != part.ID {
-				p.warnf("stream %q is sent by both %q and %q", clipValue(id), clipValue(other), clipValue(part.ID))
+				p.warnf("stream %q is sent by both %q and %q",
+					clipValue(id), clipValue(other), clipValue(part.ID))
 			}
 			sender[id] = part.ID
 			if len(p.streams) > 0 && p.streamByID[id] == nil {

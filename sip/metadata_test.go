@@ -176,6 +176,13 @@ func TestParseMetadata(t *testing.T) {
 			want: &Metadata{Participants: []Participant{{ID: "p", Name: "René", AOR: "sip:r@x"}}},
 		},
 		{
+			name: "latin-1 bytes in a document that says utf-8",
+			doc: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
+				"<recording><participant id=\"p\"><name>Jos\xe9</name><aor>sip:j@x</aor></participant></recording>",
+			want:     &Metadata{Participants: []Participant{{ID: "p", Name: "José", AOR: "sip:j@x"}}},
+			wantWarn: []string{"not valid UTF-8; read as Latin-1"},
+		},
+		{
 			name: "unknown encoding is read as utf-8",
 			doc: "<?xml version=\"1.0\" encoding=\"x-mystery\"?>\n" +
 				"<recording><participant id=\"p\"><aor>sip:r@x</aor></participant></recording>",
