@@ -31,9 +31,9 @@ func fuzzStream(buf *bytes.Buffer) *stream {
 // read back whole.
 func FuzzRTPDatagram(f *testing.F) {
 	f.Add([]byte{0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7, 0xff, 0xff})
-	f.Add([]byte{0xa0, 0x80, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7, 1, 2, 3})   // padding
+	f.Add([]byte{0xa0, 0x80, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7, 1, 2, 3}) // padding
 	f.Add([]byte{0x90, 101, 0, 2, 0, 0, 1, 0, 0, 0, 0, 7, 0, 1, 0, 4}) // extension bit
-	f.Add([]byte{0x80, 200, 0, 6, 0, 0, 0, 0})                        // RTCP
+	f.Add([]byte{0x80, 200, 0, 6, 0, 0, 0, 0})                         // RTCP
 	f.Fuzz(func(t *testing.T, datagram []byte) {
 		var spooled bytes.Buffer
 		s := fuzzStream(&spooled)

@@ -18,14 +18,16 @@ import (
 
 // memSink keeps what the recorder hands over.
 type memSink struct {
-	mu   sync.Mutex
-	wavs map[string][]byte
-	scs  map[string]*storage.Sidecar
-	got  chan string
+	mu    sync.Mutex
+	wavs  map[string][]byte
+	scs   map[string]*storage.Sidecar
+	files map[string][]byte // attachments, by file name
+	got   chan string
 }
 
 func newMemSink() *memSink {
-	return &memSink{wavs: map[string][]byte{}, scs: map[string]*storage.Sidecar{}, got: make(chan string, 64)}
+	return &memSink{wavs: map[string][]byte{}, scs: map[string]*storage.Sidecar{},
+		files: map[string][]byte{}, got: make(chan string, 64)}
 }
 
 func (s *memSink) Enqueue(wavPath string, sc *storage.Sidecar) error {
@@ -36,7 +38,18 @@ func (s *memSink) Enqueue(wavPath string, sc *storage.Sidecar) error {
 	if err := os.Remove(wavPath); err != nil {
 		return err
 	}
+	var names []string
+	for _, a := range sc.Attachments {
+		names = append(names, a.Name)
+	}
+	files, err := readAttachments(wavPath, names, sc.RecordingID)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
+	for k, v := range files {
+		s.files[k] = v
+	}
 	s.wavs[sc.RecordingID], s.scs[sc.RecordingID] = data, sc
 	s.mu.Unlock()
 	s.got <- sc.RecordingID

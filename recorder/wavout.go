@@ -81,16 +81,34 @@ func renderStreams(dir string, logs []*streamLog, chans [2]*channelFile, sc *sto
 		stats.Channel = ch
 		stats.Codec, stats.Decoded = streamCodec(sl), len(undecoded) == 0
 		sc.Streams = append(sc.Streams, stats)
-		for name, n := range undecoded {
-			// TODO: the payload of a codec we cannot decode is kept only in
-			// the spool log, which is removed once the recording is stored;
-			// keeping it losslessly needs the log uploaded beside the WAV.
-			sc.Warnings = append(sc.Warnings, fmt.Sprintf("stream %d: %d packets of %s could not be "+
-				"decoded; that audio is silence in the recording", sl.state.Index, n, name))
+		if len(undecoded) > 0 {
+			if err := keepUndecoded(dir, sl, undecoded, sc); err != nil {
+				return err
+			}
 		}
 		if err := addDTMF(sl, sc); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// keepUndecoded stores a stream whose codec cannot be decoded as a packet
+// capture beside the WAV, so that its audio is kept, not dropped; the WAV
+// holds silence in its place.
+func keepUndecoded(dir string, sl *streamLog, undecoded map[string]int, sc *storage.Sidecar) error {
+	name := fmt.Sprintf("s%d.pcap", sl.state.Index)
+	a, err := writePCAP(filepath.Join(dir, sc.RecordingID+"."+name), sl, sc.StartedAt)
+	if err != nil {
+		return err
+	}
+	a.Name = name
+	a.Description = fmt.Sprintf("stream %d (label %q) as received, for codecs the recorder cannot decode",
+		sl.state.Index, sl.state.Label)
+	sc.Attachments = append(sc.Attachments, a)
+	for codec, n := range undecoded {
+		sc.Warnings = append(sc.Warnings, fmt.Sprintf("stream %d: %d packets of %s could not be decoded; "+
+			"the WAV holds silence there and the packets are kept in %s", sl.state.Index, n, codec, name))
 	}
 	return nil
 }

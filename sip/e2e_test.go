@@ -56,8 +56,8 @@ func (s *sink) wait(t *testing.T, callID string) ([]byte, *storage.Sidecar) {
 type testRecorder struct {
 	addr    string
 	tlsAddr string
-	sink *sink
-	rec  *recorder.Manager
+	sink    *sink
+	rec     *recorder.Manager
 }
 
 func startTestRecorder(t *testing.T, cfg Config, portBase int) *testRecorder {

@@ -63,7 +63,9 @@ type Metadata struct {
 	// Extra holds the vendor extensions that identify the caller or the
 	// call, under normalised keys: "ucid", "avaya_ucid",
 	// "genesys_call_id", "cisco_guid", "original_call_id",
-	// "original_from" and "original_to". It is nil when there are none.
+	// "original_from" and "original_to" (the Extra constants). Where a
+	// document gives a key twice, the first value counts. It is nil when
+	// there are none.
 	Extra map[string]string
 	// Extensions lists every vendor extension element that carried a
 	// value, in document order, mapped or not.

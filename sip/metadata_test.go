@@ -76,8 +76,9 @@ func TestParseMetadata(t *testing.T) {
 			want: &Metadata{Mode: Partial},
 		},
 		{
-			name:     "unknown data mode",
-			doc:      `<recording><datamode>sometimes</datamode><participant id="p"><aor>a@x</aor></participant></recording>`,
+			name: "unknown data mode",
+			doc: `<recording><datamode>sometimes</datamode>
+				<participant id="p"><aor>a@x</aor></participant></recording>`,
 			want:     &Metadata{Participants: []Participant{{ID: "p", AOR: "sip:a@x"}}},
 			wantWarn: []string{"neither complete nor partial"},
 		},
@@ -134,7 +135,8 @@ func TestParseMetadata(t *testing.T) {
 					<stop-time>2024-01-02T03:05:05.5Z</stop-time></session>
 				<session session_id="b"><end-time>2024-01-02T03:05:05+0000</end-time></session>
 				<session session_id="c"><associate-time>2024-01-02T03:04:05Z</associate-time></session>
-				<sessionrecordingassoc session_id="b"><associate-time>2024-01-02T03:04:05Z</associate-time></sessionrecordingassoc>
+				<sessionrecordingassoc session_id="b">
+					<associate-time>2024-01-02T03:04:05Z</associate-time></sessionrecordingassoc>
 				<participant id="p"><aor>sip:p@x</aor></participant>
 			</recording>`,
 			want: &Metadata{
@@ -275,16 +277,21 @@ func TestParseMetadataExtensions(t *testing.T) {
 		{
 			name: "cisco ExtensionData",
 			doc: `<recording xmlns="urn:ietf:params:xml:ns:recording:1">
-				<session session_id="s"><ExtensionData xmlns="http://cisco.com/x"><GUID>G-1</GUID></ExtensionData></session>
-				<participant participant_id="a"><aor>sip:a@x</aor><ExtensionData><callingParty>true</callingParty></ExtensionData></participant>
-				<participant participant_id="b"><aor>sip:b@x</aor><ExtensionData><callingParty>false</callingParty></ExtensionData></participant>
+				<session session_id="s">
+					<ExtensionData xmlns="http://cisco.com/x"><GUID>G-1</GUID></ExtensionData></session>
+				<participant participant_id="a"><aor>sip:a@x</aor>
+					<ExtensionData><callingParty>true</callingParty></ExtensionData></participant>
+				<participant participant_id="b"><aor>sip:b@x</aor>
+					<ExtensionData><callingParty>false</callingParty></ExtensionData></participant>
 			</recording>`,
 			wantCalling: []string{"a"},
 			wantExtra:   map[string]string{ExtraCiscoGUID: "G-1"},
 			wantExt: []Extension{
 				{Name: "GUID", Space: "http://cisco.com/x", Value: "G-1", Parent: "s", ParentKind: "session"},
-				{Name: "callingParty", Space: "urn:ietf:params:xml:ns:recording:1", Value: "true", Parent: "a", ParentKind: "participant"},
-				{Name: "callingParty", Space: "urn:ietf:params:xml:ns:recording:1", Value: "false", Parent: "b", ParentKind: "participant"},
+				{Name: "callingParty", Space: "urn:ietf:params:xml:ns:recording:1", Value: "true",
+					Parent: "a", ParentKind: "participant"},
+				{Name: "callingParty", Space: "urn:ietf:params:xml:ns:recording:1", Value: "false",
+					Parent: "b", ParentKind: "participant"},
 			},
 		},
 		{
@@ -327,8 +334,10 @@ func TestParseMetadataExtensions(t *testing.T) {
 		{
 			name: "genesys callId versus a plain Call-ID",
 			doc: `<recording><session session_id="s">
-				<extensiondata xmlns:genesys="http://www.genesys.com/x"><genesys:callId>GC-1</genesys:callId></extensiondata>
-				<extensiondata><Call-ID>abc@host</Call-ID><From>&lt;sip:a@x&gt;</From><To>&lt;sip:b@x&gt;</To></extensiondata>
+				<extensiondata xmlns:genesys="http://www.genesys.com/x">
+					<genesys:callId>GC-1</genesys:callId></extensiondata>
+				<extensiondata><Call-ID>abc@host</Call-ID>
+					<From>&lt;sip:a@x&gt;</From><To>&lt;sip:b@x&gt;</To></extensiondata>
 				</session><participant id="p"><aor>sip:p@x</aor></participant></recording>`,
 			wantExtra: map[string]string{
 				ExtraGenesysCallID:  "GC-1",
@@ -345,7 +354,8 @@ func TestParseMetadataExtensions(t *testing.T) {
 		},
 		{
 			name: "calling flag outside a participant",
-			doc: `<recording><session session_id="s"><extensiondata><callingParty>true</callingParty></extensiondata></session>
+			doc: `<recording><session session_id="s">
+				<extensiondata><callingParty>true</callingParty></extensiondata></session>
 				<participant id="p"><aor>sip:p@x</aor></participant></recording>`,
 			wantWarn: []string{"calling-party flag <callingParty> is not inside a participant"},
 		},

@@ -44,3 +44,15 @@ func IDFromSidecarKey(key string) (string, bool) {
 	}
 	return id, true
 }
+
+// AttachmentKey returns the object key of a recording's attachment.
+func AttachmentKey(id, name string) (string, error) {
+	wav, _, err := RecordingKeys(id)
+	if err != nil {
+		return "", err
+	}
+	if !validAttachmentName(name) {
+		return "", fmt.Errorf("storage: attachment name %q is not allowed", name)
+	}
+	return strings.TrimSuffix(wav, ".wav") + "." + name, nil
+}

@@ -140,15 +140,22 @@ func modTime(e os.DirEntry) time.Time {
 }
 
 // Enqueue hands a finished recording to the queue: wavPath is moved into the
-// queue folder (a rename, so it must be on the same file system) and the
-// sidecar is written beside it. When Enqueue returns nil the recording is
-// durably queued.
+// queue folder (a rename, so it must be on the same file system), with each
+// of the sidecar's attachments, which must lie beside it as <id>.<name>,
+// and the sidecar is written beside them. When Enqueue returns nil the
+// recording is durably queued.
 func (q *Queue) Enqueue(wavPath string, s *Sidecar) error {
 	data, err := MarshalSidecar(s)
 	if err != nil {
 		return err
 	}
 	id := s.RecordingID
+	for _, a := range s.Attachments {
+		from := filepath.Join(filepath.Dir(wavPath), id+"."+a.Name)
+		if err := os.Rename(from, q.path(id, "."+a.Name)); err != nil {
+			return fmt.Errorf("move attachment into upload queue: %w", err)
+		}
+	}
 	if err := os.Rename(wavPath, q.path(id, ".wav")); err != nil {
 		return fmt.Errorf("move recording into upload queue: %w", err)
 	}

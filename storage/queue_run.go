@@ -115,6 +115,9 @@ func (q *Queue) upload(ctx context.Context, id string) error {
 		return fmt.Errorf("queued sidecar %s: %w", id, err)
 	}
 	wavKey, jsonKey, _ := RecordingKeys(id)
+	if err := q.putAttachments(ctx, sc); err != nil {
+		return err
+	}
 	if err := q.putWAV(ctx, id, wavKey, sc.Audio.Bytes); err != nil {
 		return err
 	}
@@ -126,8 +129,13 @@ func (q *Queue) upload(ctx context.Context, id string) error {
 			return fmt.Errorf("after storing: %w", err)
 		}
 	}
-	// The audio goes first: a crash between the two removals leaves a
-	// sidecar alone, which putWAV recognises as already stored.
+	// The sidecar goes last: a crash between the removals leaves a
+	// sidecar alone, which putWAV and putAttachments recognise as stored.
+	for _, a := range sc.Attachments {
+		if err := os.Remove(q.path(id, "."+a.Name)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove uploaded attachment: %w", err)
+		}
+	}
 	if err := os.Remove(q.path(id, ".wav")); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("remove uploaded recording: %w", err)
 	}
@@ -138,32 +146,51 @@ func (q *Queue) upload(ctx context.Context, id string) error {
 	return nil
 }
 
-// putWAV uploads the queued audio. If the local file is gone, an earlier
-// attempt stored it and crashed before removing the sidecar; the store must
-// then hold an object of the size the sidecar states.
+// putAttachments uploads the recording's attachments.
+func (q *Queue) putAttachments(ctx context.Context, sc *Sidecar) error {
+	for _, a := range sc.Attachments {
+		key, err := AttachmentKey(sc.RecordingID, a.Name)
+		if err != nil {
+			return err
+		}
+		if err := q.putFile(ctx, q.path(sc.RecordingID, "."+a.Name), key, a.Bytes, a.ContentType); err != nil {
+			return fmt.Errorf("attachment %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+// putWAV uploads the queued audio.
 func (q *Queue) putWAV(ctx context.Context, id, key string, size int64) error {
-	f, err := os.Open(q.path(id, ".wav"))
+	return q.putFile(ctx, q.path(id, ".wav"), key, size, "audio/wav")
+}
+
+// putFile uploads one queued file. If the local file is gone, an earlier
+// attempt stored it and crashed before removing the sidecar; the store
+// must then hold an object of the size the sidecar states.
+func (q *Queue) putFile(ctx context.Context, path, key string, size int64, contentType string) error {
+	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		info, serr := q.store.Stat(ctx, key)
 		if serr != nil {
-			return fmt.Errorf("queued audio missing and not in store: %w", serr)
+			return fmt.Errorf("queued file missing and not in store: %w", serr)
 		}
 		if info.Size != size {
-			return fmt.Errorf("queued audio missing; stored copy has %d bytes, sidecar says %d",
+			return fmt.Errorf("queued file missing; stored copy has %d bytes, sidecar says %d",
 				info.Size, size)
 		}
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("open queued audio: %w", err)
+		return fmt.Errorf("open queued file: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat queued audio: %w", err)
+		return fmt.Errorf("stat queued file: %w", err)
 	}
-	if err := q.store.Put(ctx, key, f, fi.Size(), PutOptions{ContentType: "audio/wav"}); err != nil {
-		return fmt.Errorf("store audio: %w", err)
+	if err := q.store.Put(ctx, key, f, fi.Size(), PutOptions{ContentType: contentType}); err != nil {
+		return fmt.Errorf("store %s: %w", key, err)
 	}
 	return nil
 }

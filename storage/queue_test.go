@@ -294,3 +294,42 @@ func TestQueueKeepsRecordingWhoseAudioIsLost(t *testing.T) {
 		}
 	})
 }
+
+func TestQueueUploadsAttachmentsBesideTheWAV(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		spool := t.TempDir()
+		st := newFlakyStore(0)
+		q, err := NewQueue(QueueConfig{Dir: filepath.Join(spool, "outbox")}, st, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, sc := queueRecording(t, spool, time.Now(), 1)
+		capture := []byte("pcap bytes")
+		if err := os.WriteFile(filepath.Join(spool, sc.RecordingID+".s1.pcap"), capture, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		sc.Attachments = []Attachment{{Name: "s1.pcap", Bytes: int64(len(capture))}}
+		if err := q.Enqueue(p, sc); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go q.Run(ctx)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		key, _ := AttachmentKey(sc.RecordingID, "s1.pcap")
+		if !bytes.Equal(st.object(key), capture) {
+			t.Errorf("attachment not stored at %s", key)
+		}
+		assertEmptyDir(t, filepath.Join(spool, "outbox"))
+	})
+}
+
+func TestAttachmentNamesCannotEscape(t *testing.T) {
+	id := NewRecordingID(time.Now())
+	for _, name := range []string{"../x", "a/b", "", ".hidden", "wav", "json", strings.Repeat("x", 65)} {
+		if _, err := AttachmentKey(id, name); err == nil {
+			t.Errorf("AttachmentKey accepted %q", name)
+		}
+	}
+}

@@ -37,11 +37,26 @@ type Sidecar struct {
 	Pauses       []Interval    `json:"pauses,omitempty"`
 	Talk         *TalkMetrics  `json:"talk,omitempty"`
 	Warnings     []string      `json:"warnings,omitempty"`
+	// Attachments are further objects stored beside the WAV, such as the
+	// raw packets of a stream whose codec could not be decoded.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// Extra holds identifiers the signalling carried beyond the standard
 	// ones (vendor call ids, original From and To), by name.
 	Extra map[string]string `json:"extra,omitempty"`
 	// MetadataXML is the last SIPREC metadata document received, verbatim.
 	MetadataXML string `json:"metadata_xml,omitempty"`
+}
+
+// Attachment is an object stored beside a recording's WAV, under the
+// WAV's key with ".wav" replaced by "." + Name.
+type Attachment struct {
+	// Name is the key suffix, such as "s0.pcap": letters, digits, dots,
+	// dashes and underscores only.
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Bytes       int64  `json:"bytes"`
+	SHA256      string `json:"sha256"`
+	Description string `json:"description,omitempty"`
 }
 
 // Audio describes the stored WAV.
@@ -138,6 +153,11 @@ func (s *Sidecar) Validate() error {
 	if _, _, err := RecordingKeys(s.RecordingID); err != nil {
 		return err
 	}
+	for _, a := range s.Attachments {
+		if !validAttachmentName(a.Name) {
+			return fmt.Errorf("storage: sidecar attachment name %q is not allowed", a.Name)
+		}
+	}
 	if s.StartedAt.IsZero() {
 		return errors.New("storage: sidecar has no start time")
 	}
@@ -146,4 +166,19 @@ func (s *Sidecar) Validate() error {
 			s.EndedAt.Format(time.RFC3339), s.StartedAt.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// validAttachmentName keeps attachment names from escaping the recording's
+// folder or colliding with its WAV and sidecar.
+func validAttachmentName(name string) bool {
+	if name == "" || name == "wav" || name == "json" || len(name) > 64 || name[0] == '.' {
+		return false
+	}
+	for _, c := range name {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
