@@ -159,7 +159,14 @@ func checkSSRCs(t *testing.T, _ [2][]int16, sc *storage.Sidecar) {
 	}
 }
 
-func checkHoldSilent(t *testing.T, ch [2][]int16, _ *storage.Sidecar) {
+func checkHoldSilent(t *testing.T, ch [2][]int16, sc *storage.Sidecar) {
+	// Both parties were silent for the 10 s hold, and talked over each
+	// other (two steady tones) the rest of the time.
+	if sc.Talk == nil || abs(sc.Talk.LongestSilenceMS-10000) > 100 {
+		t.Errorf("talk metrics %+v, want the longest silence to be the 10 s hold", sc.Talk)
+	} else if abs(sc.Talk.OvertalkMS-(sc.DurationMS-10000)) > 300 {
+		t.Errorf("overtalk %d ms, want about %d (the call less the hold)", sc.Talk.OvertalkMS, sc.DurationMS-10000)
+	}
 	first := clicks(ch[0])[0]
 	// The first click is 1 s into the audio; the hold runs from 2 s to 12 s.
 	from, to := first+8000*3/2, first+8000*21/2
