@@ -107,7 +107,7 @@ func (s *stream) setParams(p StreamParams) {
 	}
 	s.active.Store(p.Active)
 	codecs := maps.Clone(p.Codecs)
-	s.clockOf = func(pt uint8) uint32 { return codecs[pt].Clock }
+	s.codecs.Store(&codecs)
 }
 
 // Update applies a re-negotiation (re-INVITE or UPDATE, RFC 3261 section

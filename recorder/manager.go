@@ -71,14 +71,14 @@ type Manager struct {
 	ports   *portPool
 	metrics metrics
 
-	mu     sync.Mutex // guards calls and closed
-	calls  map[string]*Call
-	closed bool
+	mu         sync.Mutex // guards calls, closed and finalizing
+	calls      map[string]*Call
+	closed     bool
+	finalizing int // finalizations running
 
-	finalizing sync.WaitGroup
-	stop       chan struct{}
-	stopOnce   sync.Once
-	loops      sync.WaitGroup
+	stop     chan struct{}
+	stopOnce sync.Once
+	loops    sync.WaitGroup
 }
 
 // NewManager prepares the spool and the port range. Call Recover before
@@ -236,11 +236,13 @@ func (c *Call) End(reason string) {
 	m := c.m
 	m.mu.Lock()
 	delete(m.calls, c.ID())
+	m.finalizing++
 	m.mu.Unlock()
-	m.finalizing.Add(1)
 	go func() {
-		defer m.finalizing.Done()
 		m.finalizeDir(c.dir)
+		m.mu.Lock()
+		m.finalizing--
+		m.mu.Unlock()
 	}()
 }
 
@@ -310,12 +312,21 @@ func (m *Manager) Close(ctx context.Context) error {
 	for _, c := range m.snapshot() {
 		c.End("recorder shutdown")
 	}
-	done := make(chan struct{})
-	go func() { m.finalizing.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("finalize recordings: %w (the spool keeps them for the next start)", ctx.Err())
+	// Polled rather than waited on: a BYE may still end a call, and so
+	// start a finalization, while Close waits.
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		m.mu.Lock()
+		busy := m.finalizing > 0 || len(m.calls) > 0
+		m.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("finalize recordings: %w (the spool keeps them for the next start)", ctx.Err())
+		case <-t.C:
+		}
 	}
 }

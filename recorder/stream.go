@@ -44,8 +44,9 @@ type stream struct {
 
 	seg segmenter
 	rec []byte // scratch for one encoded record
-	// clockOf gives the clock rate of a payload type, or 0 if unknown.
-	clockOf func(pt uint8) uint32
+	// codecs maps payload types to formats; a re-offer replaces it while
+	// the stream runs.
+	codecs atomic.Pointer[map[uint8]Codec]
 
 	stopping atomic.Bool
 	wg       sync.WaitGroup
@@ -159,7 +160,7 @@ func (s *stream) acceptSource(from netip.AddrPort) bool {
 }
 
 func (s *stream) spool(h *rtp.Header, payload []byte, arrivalUS int64) {
-	clock := s.clockOf(h.PayloadType)
+	clock := (*s.codecs.Load())[h.PayloadType].Clock
 	if clock == 0 {
 		clock = 8000 // unknown formats are kept; their timing is a guess
 	}
