@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"earshot/qa"
 	"earshot/storage"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	Calls   Calls
 	Store   storage.Store
 	Control CallControl
+	// QA is the QA domain: people, roles and everything scored. Without
+	// it the API asks no one to sign in: that is a seam for tests of the
+	// HTTP logic only, and the earshot binary always sets it.
+	QA *qa.Service
 }
 
 // Server is the HTTP side of Earshot.
@@ -70,9 +75,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)
-	if s.cfg.Calls != nil {
-		s.callRoutes()
-	}
+	s.mountAPI()
 	// TODO: /metrics is open to anyone who can reach the web port; the
 	// recording counts it shows are not personal data, but a deployment that
 	// exposes the port beyond its monitoring network needs a token on it.
