@@ -35,6 +35,9 @@ func (s *Server) mountAPI() {
 	for _, r := range s.apiRoutes() {
 		s.echo.Add(r.method, r.path, r.h, s.guard(r))
 	}
+	// The document describes the API to anyone who can reach it; it holds
+	// no data.
+	s.echo.GET("/api/v1/openapi.json", s.serveOpenAPI)
 }
 
 // callerKey is the echo context key of the signed-in user.
