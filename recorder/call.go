@@ -228,8 +228,10 @@ func (c *Call) silentFor(now time.Time) (time.Duration, bool) {
 }
 
 // stopLocked closes the sockets, waits for the receivers to flush, and
-// writes the end into the state.
+// writes the end into the state. The call ends when asked (the BYE), not
+// when the spool has been synced, which a busy disk can delay.
 func (c *Call) stopLocked(reason string) error {
+	end := c.m.now()
 	for _, s := range c.streams {
 		if s == nil {
 			continue
@@ -240,9 +242,9 @@ func (c *Call) stopLocked(reason string) error {
 	}
 	c.ended = true
 	if c.paused.Load() {
-		c.state.Pauses[len(c.state.Pauses)-1].EndMS = c.m.now().Sub(c.t0).Milliseconds()
+		c.state.Pauses[len(c.state.Pauses)-1].EndMS = end.Sub(c.t0).Milliseconds()
 	}
-	c.state.EndedAt = c.m.now()
+	c.state.EndedAt = end
 	c.state.EndReason = reason
 	return c.state.save(c.dir)
 }

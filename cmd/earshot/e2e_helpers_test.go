@@ -64,7 +64,13 @@ func rtpSenders(t *testing.T, n int) ([]*net.UDPConn, []int) {
 // sendStreams sends pkts[i] from senders[i] to the answered port dst[i] on
 // loopback, every packet at start plus its time, and waits until all are
 // sent.
-func sendStreams(t *testing.T, senders []*net.UDPConn, dst []int, start time.Time, pkts [][]rtpgen.Packet) {
+func sendStreams(
+	t *testing.T,
+	senders []*net.UDPConn,
+	dst []int,
+	start time.Time,
+	pkts [][]rtpgen.Packet,
+) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for i := range senders {
@@ -84,12 +90,14 @@ func waitForCall(t *testing.T, base, sipCallID string, within time.Duration) cat
 	t.Helper()
 	u := base + "/api/v1/calls?sip_call_id=" + url.QueryEscape(sipCallID)
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); {
+		resp, body := get(t, u, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200: %s", u, resp.StatusCode, body)
+		}
 		var list struct {
 			Calls []catalog.Call `json:"calls"`
 		}
-		if code := getJSON(t, u, &list); code != http.StatusOK {
-			t.Fatalf("GET %s = %d, want 200", u, code)
-		}
+		decodeJSON(t, "GET calls", body, &list)
 		switch len(list.Calls) {
 		case 0:
 			time.Sleep(100 * time.Millisecond)
@@ -104,22 +112,25 @@ func waitForCall(t *testing.T, base, sipCallID string, within time.Duration) cat
 }
 
 // get fetches url with the given request headers and returns the response
-// with its whole body read.
-func get(t *testing.T, url string, header http.Header) (*http.Response, []byte) {
+// with its whole body read. Every API request of these tests goes through
+// it.
+func get(t *testing.T, u string, header http.Header) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header = header
+	if header != nil {
+		req.Header = header
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatalf("GET %s: %v", u, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("GET %s: read body: %v", url, err)
+		t.Fatalf("GET %s: read body: %v", u, err)
 	}
 	return resp, body
 }
@@ -171,7 +182,8 @@ func toneSeconds(x []int16, want, other float64) float64 {
 	// G.711 noise stay orders of magnitude below 1e10.
 	n := 0
 	for i := 0; i+frame <= len(x); i += frame {
-		w, o := rtpgen.ToneLevel(x[i:i+frame], want, 8000), rtpgen.ToneLevel(x[i:i+frame], other, 8000)
+		f := x[i : i+frame]
+		w, o := rtpgen.ToneLevel(f, want, 8000), rtpgen.ToneLevel(f, other, 8000)
 		if w > 1e10 && w > 10*o {
 			n++
 		}
