@@ -20,6 +20,8 @@ type Service struct {
 	cat *catalog.Catalog
 	log *slog.Logger
 	now func() time.Time
+	// access holds the settings of passwords and sessions (SetAccess).
+	access *access
 }
 
 // Open applies the QA schema migrations to the catalog's database and
@@ -29,7 +31,7 @@ func Open(ctx context.Context, cat *catalog.Catalog, log *slog.Logger) (*Service
 	if err := catalog.Migrate(ctx, cat.DB(), set, log); err != nil {
 		return nil, err
 	}
-	return &Service{db: cat.DB(), cat: cat, log: log, now: time.Now}, nil
+	return &Service{db: cat.DB(), cat: cat, log: log, now: time.Now, access: newAccess(AccessConfig{})}, nil
 }
 
 // SetClock replaces the service's clock; for tests.

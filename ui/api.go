@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -111,3 +113,29 @@ var (
 )
 
 var _ = anyRole
+
+// jsonErrorHandler answers Echo's own errors (unknown route, wrong method,
+// a recovered panic) in the API's shape, {"error": "..."}.
+func jsonErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		code, msg := http.StatusInternalServerError, "internal error; the server log has the details"
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			code = he.Code
+			if code < 500 {
+				msg = fmt.Sprint(he.Message)
+			}
+		}
+		if code >= 500 {
+			log.Error("http request failed", "path", c.Path(), "err", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(code)
+			return
+		}
+		_ = c.JSON(code, apiError{Error: msg})
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"earshot/qa"
 	"earshot/recorder/audio"
 	"earshot/storage"
 	"earshot/storage/catalog"
@@ -49,6 +50,8 @@ func (s *Server) callAPI() []route {
 			summary: "One recorded call: parties, streams, talk metrics"},
 		{method: http.MethodGet, path: "/api/v1/calls/:id/audio", roles: scoringRole, h: s.callAudio,
 			summary: "The recording as 16-bit PCM stereo WAV, with range requests"},
+		{method: http.MethodHead, path: "/api/v1/calls/:id/audio", roles: scoringRole, h: s.callAudio,
+			summary: "The recording's size and type, as GET would answer, without the audio"},
 		{method: http.MethodPost, path: "/api/v1/calls/:id/pause", roles: staff, h: s.pauseCall,
 			summary: "Pause recording a call in progress"},
 		{method: http.MethodPost, path: "/api/v1/calls/:id/resume", roles: staff, h: s.resumeCall,
@@ -76,6 +79,13 @@ func (s *Server) listCalls(c echo.Context) error {
 	if err != nil {
 		return apiErr(c, http.StatusBadRequest, "%v", err)
 	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = catalog.DefaultListLimit
+	}
+	// One more than asked tells whether another page exists, so that the
+	// last page carries no cursor.
+	f.Limit = min(limit+1, catalog.MaxListLimit)
 	calls, err := s.cfg.Calls.List(c.Request().Context(), f)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return apiErr(c, http.StatusBadRequest, "after=%s names no call; start from the first page", f.After)
@@ -87,12 +97,9 @@ func (s *Server) listCalls(c echo.Context) error {
 	if calls == nil {
 		out.Calls = []catalog.Call{}
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = catalog.DefaultListLimit
-	}
-	if len(calls) == limit {
-		out.Next = calls[len(calls)-1].ID
+	if len(calls) > limit || len(calls) == catalog.MaxListLimit {
+		out.Calls = calls[:limit]
+		out.Next = calls[limit-1].ID
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -110,18 +117,29 @@ func listFilter(c echo.Context) (catalog.ListFilter, error) {
 	f.Participant = c.QueryParam("participant")
 	f.SIPCallID = c.QueryParam("sip_call_id")
 	f.After = c.QueryParam("after")
-	if f.MinDurationMS, err = queryInt(c, "min_duration_ms"); err != nil {
+	if f.MinDurationMS, err = queryNonNegative(c, "min_duration_ms"); err != nil {
 		return f, err
 	}
-	if f.MaxDurationMS, err = queryInt(c, "max_duration_ms"); err != nil {
+	if f.MaxDurationMS, err = queryNonNegative(c, "max_duration_ms"); err != nil {
 		return f, err
 	}
 	limit, err := queryInt(c, "limit")
-	if limit < 0 || limit > catalog.MaxListLimit {
+	if err != nil {
+		return f, err
+	}
+	if c.QueryParam("limit") != "" && (limit < 1 || limit > catalog.MaxListLimit) {
 		return f, fmt.Errorf("limit=%d: must be 1 to %d", limit, catalog.MaxListLimit)
 	}
 	f.Limit = int(limit)
-	return f, err
+	return f, nil
+}
+
+func queryNonNegative(c echo.Context, name string) (int64, error) {
+	n, err := queryInt(c, name)
+	if err == nil && n < 0 {
+		err = fmt.Errorf("%s=%d: must not be negative", name, n)
+	}
+	return n, err
 }
 
 func queryTime(c echo.Context, name string) (time.Time, error) {
@@ -179,10 +197,25 @@ func (s *Server) callAudio(c echo.Context) error {
 	if err != nil {
 		return s.internal(c, "read recording", err)
 	}
-	// TODO: playback is logged but not yet written to the audit log, which
-	// comes with accounts and roles.
-	s.cfg.Log.Info("recording played", "recording_id", call.ID, "remote_addr", c.RealIP(),
-		"range", c.Request().Header.Get("Range"))
+	action := qa.ActionPlay
+	if dl, _ := strconv.ParseBool(c.QueryParam("download")); dl {
+		action = qa.ActionDownload
+		c.Response().Header().Set(echo.HeaderContentDisposition,
+			fmt.Sprintf("attachment; filename=%q", call.ID+".wav"))
+	}
+	// Recordings are personal data: nothing is served that is not in the
+	// audit log first, each range request included, since a file can be
+	// fetched range by range.
+	rng := c.Request().Header.Get("Range")
+	var detail map[string]any
+	if rng != "" {
+		detail = map[string]any{"range": rng}
+	}
+	if err := s.audit(c, action, "call", call.ID, detail); err != nil {
+		return s.internal(c, "audit", err)
+	}
+	s.cfg.Log.Info("recording served", "recording_id", call.ID, "action", action,
+		"remote_addr", c.RealIP(), "range", rng)
 	c.Response().Header().Set("Content-Type", "audio/wav")
 	http.ServeContent(c.Response(), c.Request(), call.ID+".wav", info.ModTime,
 		io.NewSectionReader(view, 0, view.Size()))
@@ -201,7 +234,7 @@ func (s *Server) control(c echo.Context, op func(id string) error) error {
 	id := c.Param("id")
 	err := op(id)
 	if errors.Is(err, ErrNotRecording) {
-		return apiErr(c, http.StatusConflict, "call %q is not being recorded now; only calls in progress pause", id)
+		return apiErr(c, http.StatusConflict, "call %q is not being recorded now; only calls in progress can be paused or resumed", id)
 	}
 	if err != nil {
 		return s.internal(c, "pause or resume", err)
@@ -257,6 +290,9 @@ func (r *objectReaderAt) fill(off int64) error {
 	buf, err := io.ReadAll(rc)
 	if err != nil {
 		return err
+	}
+	if len(buf) == 0 {
+		return io.ErrUnexpectedEOF // a store that answers nothing must not spin the reader
 	}
 	r.block, r.blockOff = buf, off
 	return nil

@@ -61,8 +61,9 @@ var testCalls = []testCall{
 		"sip:+15550106@carrier.example.net"},
 }
 
-// fixture is a server over a real catalog and folder store holding
-// testCalls.
+// fixture is a server over a real catalog and folder store holding the
+// calls it was given. Config.QA is left unset, so no one signs in: these
+// tests are of the call API's HTTP behaviour, not of the role guard.
 type fixture struct {
 	url      string
 	cat      *catalog.Catalog
@@ -72,9 +73,9 @@ type fixture struct {
 	log      *lockedBuffer
 }
 
-// newFixture stores and indexes testCalls and serves them over HTTP; ctl
+// newFixture stores and indexes calls and serves them over HTTP; ctl
 // answers pause and resume.
-func newFixture(t *testing.T, ctl ui.CallControl) *fixture {
+func newFixture(t *testing.T, ctl ui.CallControl, calls []testCall) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -89,12 +90,12 @@ func newFixture(t *testing.T, ctl ui.CallControl) *fixture {
 	}
 	f := &fixture{cat: cat, store: store, log: &lockedBuffer{},
 		sidecars: map[int]*storage.Sidecar{}, wavs: map[int][]byte{}}
-	for _, tc := range testCalls {
+	for _, tc := range calls {
 		f.add(t, tc)
 	}
 
 	srv := ui.New(ui.Config{
-		Log:      slog.New(slog.NewTextHandler(f.log, nil)),
+		Log:      slog.New(slog.NewTextHandler(io.MultiWriter(f.log, t.Output()), nil)),
 		Gatherer: newRegistry(),
 		Calls:    cat,
 		Store:    store,
@@ -295,7 +296,7 @@ func (p listPage) ids() []string {
 }
 
 func TestListCalls(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls)
 	rfc := func(d time.Duration) string { return monday.Add(d).Format(time.RFC3339) }
 
 	tests := []struct {
@@ -363,7 +364,7 @@ func TestListCalls(t *testing.T) {
 // TestListCallsPaging follows the cursor from the first page to the last
 // and checks that every call is seen once, in order.
 func TestListCallsPaging(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls)
 
 	tests := []struct {
 		name   string
@@ -412,7 +413,7 @@ func TestListCallsPaging(t *testing.T) {
 }
 
 func TestListCallsBadParameters(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls)
 	unknown := testID(99, monday)
 
 	tests := []struct {
@@ -471,7 +472,7 @@ func wantWireCall(sc *storage.Sidecar) wireCall {
 }
 
 func TestGetCall(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls)
 
 	tests := []struct {
 		name     string
@@ -507,7 +508,7 @@ func TestGetCall(t *testing.T) {
 }
 
 func TestGetCallUnknown(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls[:1])
 
 	tests := []struct {
 		name string
@@ -540,7 +541,7 @@ func storedSamples(t *testing.T, wav []byte) []int16 {
 }
 
 func TestCallAudio(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls[2:4])
 	const call = 4
 	u := f.url + "/api/v1/calls/" + f.sidecars[call].RecordingID + "/audio"
 
@@ -574,8 +575,14 @@ func TestCallAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := storedSamples(t, f.wavs[call])
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("samples differ from the stored audio decoded (-want +got):\n%s", diff)
+	if len(got) != len(want) {
+		t.Fatalf("%d samples served, %d stored", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("sample %d (frame %d, channel %d) = %d, want %d",
+				i, i/2, i%2, got[i], want[i])
+		}
 	}
 
 	// What a listener hears: the tone on the left, nothing on the right.
@@ -601,39 +608,41 @@ func testAudioRanges(t *testing.T, u string, full []byte) {
 	// converted file (past its 44-byte header).
 	const blockEdge = 44 + 2*(256<<10-58)
 
+	span := func(first, last int64) string { return fmt.Sprintf("bytes=%d-%d", first, last) }
+
 	tests := []struct {
-		name       string
-		rng        string
-		wantStatus int
+		name string
+		rng  string
 		// wantFirst and wantLast are the bytes of full expected, inclusive.
 		wantFirst, wantLast int64
+		// unsatisfiable means the answer must be 416.
+		unsatisfiable bool
 	}{
-		{name: "first kilobyte of audio", rng: "bytes=44-1043",
-			wantStatus: http.StatusPartialContent, wantFirst: 44, wantLast: 1043},
-		{name: "header only", rng: "bytes=0-43",
-			wantStatus: http.StatusPartialContent, wantFirst: 0, wantLast: 43},
+		{name: "first kilobyte of audio", rng: "bytes=44-1043", wantFirst: 44, wantLast: 1043},
+		{name: "header only", rng: "bytes=0-43", wantFirst: 0, wantLast: 43},
 		{name: "starting inside a sample", rng: "bytes=1001-2000",
-			wantStatus: http.StatusPartialContent, wantFirst: 1001, wantLast: 2000},
-		{name: "across a store block", rng: fmt.Sprintf("bytes=%d-%d", blockEdge-501, blockEdge+500),
-			wantStatus: http.StatusPartialContent, wantFirst: blockEdge - 501, wantLast: blockEdge + 500},
+			wantFirst: 1001, wantLast: 2000},
+		{name: "across a store block", rng: span(blockEdge-501, blockEdge+500),
+			wantFirst: blockEdge - 501, wantLast: blockEdge + 500},
 		{name: "open-ended", rng: fmt.Sprintf("bytes=%d-", size-3000),
-			wantStatus: http.StatusPartialContent, wantFirst: size - 3000, wantLast: size - 1},
-		{name: "last bytes", rng: "bytes=-100",
-			wantStatus: http.StatusPartialContent, wantFirst: size - 100, wantLast: size - 1},
-		{name: "end past the file is cut at its end", rng: fmt.Sprintf("bytes=%d-%d", size-10, size+1000),
-			wantStatus: http.StatusPartialContent, wantFirst: size - 10, wantLast: size - 1},
-		{name: "start at the end", rng: fmt.Sprintf("bytes=%d-", size),
-			wantStatus: http.StatusRequestedRangeNotSatisfiable},
-		{name: "start past the end", rng: fmt.Sprintf("bytes=%d-%d", size+100, size+200),
-			wantStatus: http.StatusRequestedRangeNotSatisfiable},
+			wantFirst: size - 3000, wantLast: size - 1},
+		{name: "last bytes", rng: "bytes=-100", wantFirst: size - 100, wantLast: size - 1},
+		{name: "end past the file is cut at its end", rng: span(size-10, size+1000),
+			wantFirst: size - 10, wantLast: size - 1},
+		{name: "start at the end", rng: fmt.Sprintf("bytes=%d-", size), unsatisfiable: true},
+		{name: "start past the end", rng: span(size+100, size+200), unsatisfiable: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := do(t, http.MethodGet, u, http.Header{"Range": {tt.rng}})
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			wantStatus := http.StatusPartialContent
+			if tt.unsatisfiable {
+				wantStatus = http.StatusRequestedRangeNotSatisfiable
 			}
-			if tt.wantStatus == http.StatusRequestedRangeNotSatisfiable {
+			if resp.StatusCode != wantStatus {
+				t.Fatalf("status = %d, want %d", resp.StatusCode, wantStatus)
+			}
+			if tt.unsatisfiable {
 				want := fmt.Sprintf("bytes */%d", size)
 				if cr := resp.Header.Get("Content-Range"); cr != want {
 					t.Errorf("Content-Range = %q, want %q", cr, want)
@@ -653,7 +662,7 @@ func testAudioRanges(t *testing.T, u string, full []byte) {
 }
 
 func TestCallAudioUnknown(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, testCalls[:1])
 	id := testID(99, monday)
 
 	resp, body := get(t, f.url+"/api/v1/calls/"+id+"/audio")
@@ -663,6 +672,76 @@ func TestCallAudioUnknown(t *testing.T) {
 	if msg := apiError(t, resp, body); !strings.Contains(msg, id) {
 		t.Errorf("error %q does not name the id", msg)
 	}
+}
+
+// TestCallsInternalErrors breaks the catalog or the store under a running
+// server: the client gets a 500 that names the step, and only the server
+// log gets the cause, which names files.
+func TestCallsInternalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		// breakIt breaks a dependency of f and returns what the server log
+		// should then hold.
+		breakIt   func(t *testing.T, f *fixture) string
+		path      func(f *fixture) string
+		wantError string
+	}{
+		{name: "list with the catalog closed",
+			breakIt:   closeCatalog,
+			path:      func(*fixture) string { return "/api/v1/calls" },
+			wantError: "list calls failed"},
+		{name: "get with the catalog closed",
+			breakIt: closeCatalog,
+			path: func(f *fixture) string {
+				return "/api/v1/calls/" + f.sidecars[1].RecordingID
+			},
+			wantError: "get call failed"},
+		{name: "audio with the catalog closed",
+			breakIt: closeCatalog,
+			path: func(f *fixture) string {
+				return "/api/v1/calls/" + f.sidecars[1].RecordingID + "/audio"
+			},
+			wantError: "get call failed"},
+		{name: "audio missing from the store",
+			breakIt: func(t *testing.T, f *fixture) string {
+				key, _, _ := storage.RecordingKeys(f.sidecars[1].RecordingID)
+				if err := f.store.Delete(context.Background(), key); err != nil {
+					t.Fatal(err)
+				}
+				return key
+			},
+			path: func(f *fixture) string {
+				return "/api/v1/calls/" + f.sidecars[1].RecordingID + "/audio"
+			},
+			wantError: "find recording failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil, testCalls[:1])
+			cause := tt.breakIt(t, f)
+
+			resp, body := get(t, f.url+tt.path(f))
+			if resp.StatusCode != http.StatusInternalServerError {
+				t.Fatalf("status = %d, want 500; body %s", resp.StatusCode, body)
+			}
+			if msg := apiError(t, resp, body); !strings.Contains(msg, tt.wantError) {
+				t.Errorf("error %q does not say %q", msg, tt.wantError)
+			}
+			if bytes.Contains(body, []byte(cause)) || bytes.Contains(body, []byte("recordings/")) {
+				t.Errorf("body %s shows the internal error", body)
+			}
+			if !strings.Contains(f.log.String(), cause) {
+				t.Errorf("server log lacks %q:\n%s", cause, f.log)
+			}
+		})
+	}
+}
+
+func closeCatalog(t *testing.T, f *fixture) string {
+	if err := f.cat.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "database is closed"
 }
 
 // fakeControl stands for the recorder: it answers err and notes what it
@@ -731,7 +810,7 @@ func TestPauseResume(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctl := &fakeControl{err: tt.err}
-			f := newFixture(t, ctl)
+			f := newFixture(t, ctl, nil)
 
 			u := f.url + "/api/v1/calls/" + id + "/" + tt.action
 			resp, body := do(t, http.MethodPost, u, nil)

@@ -44,6 +44,11 @@ type Config struct {
 	// it the API asks no one to sign in: that is a seam for tests of the
 	// HTTP logic only, and the earshot binary always sets it.
 	QA *qa.Service
+	// SecureCookies marks the session cookie Secure on every request, for
+	// a server behind a TLS proxy that does not say so in
+	// X-Forwarded-Proto. Requests that arrive over TLS, or say they did,
+	// always get a Secure cookie.
+	SecureCookies bool
 }
 
 // Server is the HTTP side of Earshot.
@@ -54,6 +59,9 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.Gatherer == nil {
 		cfg.Gatherer = prometheus.DefaultGatherer
 	}
@@ -63,7 +71,13 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.Use(middleware.Recover())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			cfg.Log.Error("http handler panicked", "path", c.Path(), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.HTTPErrorHandler = jsonErrorHandler(cfg.Log)
 	s := &Server{cfg: cfg, echo: e}
 	s.routes()
 	return s

@@ -44,6 +44,9 @@ type Config struct {
 	PairParam     string
 	SpoolMinFreeM int
 
+	// Access holds the settings of signing in (config_access.go).
+	Access accessConfig
+
 	// Derived by validate.
 	advertiseIP netip.Addr
 	allow       []netip.Prefix

@@ -49,7 +49,7 @@ func TestKillDashNineKeepsCallsInProgress(t *testing.T) {
 
 	second := startEarshot(t, env...)
 	for _, id := range callIDs {
-		checkRecovered(t, second.base, dataDir, id, talk)
+		checkRecovered(t, second, dataDir, id, talk)
 	}
 	stopEarshot(t, second)
 }
@@ -84,16 +84,16 @@ func killNow(t *testing.T, p *earshotProcess) {
 // checkRecovered checks that a call cut off by the crash is listed,
 // flagged interrupted in the catalog and the sidecar, and holds at least
 // all but 0.5 s of what was sent: 440 Hz on the left, 1000 Hz on the right.
-func checkRecovered(t *testing.T, base, dataDir, sipCallID string, talk time.Duration) {
+func checkRecovered(t *testing.T, p *earshotProcess, dataDir, sipCallID string, talk time.Duration) {
 	t.Helper()
-	call := waitForCall(t, base, sipCallID, 30*time.Second)
+	call := waitForCall(t, p, sipCallID, 30*time.Second)
 	if !call.Interrupted {
 		t.Errorf("call %s: catalog says interrupted=false, want true", sipCallID)
 	}
 	if sc := readSidecar(t, dataDir, call.ID); !sc.Interrupted {
 		t.Errorf("call %s: sidecar says interrupted=false, want true", sipCallID)
 	}
-	ch, _ := fetchAudio(t, base, call.ID)
+	ch, _ := fetchAudio(t, p, call.ID)
 	least := talk.Seconds() - 0.5
 	for i, tone := range []float64{440, 1000} {
 		got := toneSeconds(ch[i], tone, 1440-tone)

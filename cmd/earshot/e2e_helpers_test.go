@@ -86,11 +86,11 @@ func sendStreams(
 
 // waitForCall polls the call list by SIP Call-ID until the recording is
 // listed, which happens once it is stored and indexed.
-func waitForCall(t *testing.T, base, sipCallID string, within time.Duration) catalog.Call {
+func waitForCall(t *testing.T, p *earshotProcess, sipCallID string, within time.Duration) catalog.Call {
 	t.Helper()
-	u := base + "/api/v1/calls?sip_call_id=" + url.QueryEscape(sipCallID)
+	u := "/api/v1/calls?sip_call_id=" + url.QueryEscape(sipCallID)
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); {
-		resp, body := get(t, u, nil)
+		resp, body := p.apiGet(t, u, nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s = %d, want 200: %s", u, resp.StatusCode, body)
 		}
@@ -112,8 +112,8 @@ func waitForCall(t *testing.T, base, sipCallID string, within time.Duration) cat
 }
 
 // get fetches url with the given request headers and returns the response
-// with its whole body read. Every API request of these tests goes through
-// it.
+// with its whole body read. Every request of these tests goes through it;
+// API requests through apiGet, which adds the admin's token.
 func get(t *testing.T, u string, header http.Header) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
@@ -137,9 +137,9 @@ func get(t *testing.T, u string, header http.Header) (*http.Response, []byte) {
 
 // fetchAudio downloads a call's audio as the web player does and decodes
 // its two channels; it returns the WAV bytes too.
-func fetchAudio(t *testing.T, base, id string) ([2][]int16, []byte) {
+func fetchAudio(t *testing.T, p *earshotProcess, id string) ([2][]int16, []byte) {
 	t.Helper()
-	resp, wav := get(t, base+"/api/v1/calls/"+id+"/audio", nil)
+	resp, wav := p.apiGet(t, "/api/v1/calls/"+id+"/audio", nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET audio of %s = %d: %s", id, resp.StatusCode, wav)
 	}

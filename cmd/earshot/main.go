@@ -3,9 +3,11 @@
 //
 // Usage:
 //
-//	earshot [serve] [flags]   start everything one machine needs (the default)
-//	earshot reindex [flags]   rebuild the call catalog from the object store
-//	earshot version           print the version
+//	earshot [serve] [flags]          start everything one machine needs (the default)
+//	earshot reindex [flags]          rebuild the call catalog from the object store
+//	earshot user add|passwd|list     manage the accounts that sign in
+//	earshot token create [flags]     create an API token for a user
+//	earshot version                  print the version
 //
 // Every flag can also be set through an EARSHOT_* environment variable;
 // "earshot serve --help" lists them with their defaults.
@@ -30,10 +32,14 @@ type command struct {
 	run     func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error
 }
 
-func commands() []command {
+// commands lists the subcommands; stdin is the input of those that read
+// one (a password).
+func commands(stdin io.Reader) []command {
 	return []command{
 		{"serve", "start recording and the web app (the default)", runServe},
 		{"reindex", "rebuild the call catalog from the sidecars in the object store", runReindex},
+		{"user", "add users, change their passwords, list them (user add|passwd|list)", userCommand(stdin)},
+		{"token", "create an API token for a user (token create)", runToken},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -45,6 +51,12 @@ func main() {
 // run executes one command line and returns the process exit code: 0 on
 // success, 2 for a usage or configuration error, 1 for any other failure.
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	return runWithInput(ctx, args, env, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is run with the standard input given.
+func runWithInput(ctx context.Context, args []string, env func(string) string, stdin io.Reader,
+	stdout, stderr io.Writer) int {
 	name := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
@@ -53,7 +65,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		printCommands(stdout)
 		return 0
 	}
-	for _, c := range commands() {
+	for _, c := range commands(stdin) {
 		if c.name != name {
 			continue
 		}
@@ -86,7 +98,7 @@ func (e usageError) Error() string { return e.msg }
 func printCommands(w io.Writer) {
 	fmt.Fprintln(w, "Usage: earshot [command] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
-	for _, c := range commands() {
+	for _, c := range commands(nil) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun \"earshot COMMAND --help\" for a command's flags.")

@@ -110,16 +110,19 @@ type earshotProcess struct {
 	base   string // http://127.0.0.1:PORT
 	stderr *bytes.Buffer
 	exited chan error
+	// token is the admin's API token, once adminToken has made it.
+	token string
 }
 
 // startEarshot runs "earshot" with no arguments in a fresh folder, as a
-// newcomer would, with only the web port moved so tests do not collide.
+// newcomer would, with only the web port moved so tests do not collide, and
+// the first admin's password set (see adminToken).
 func startEarshot(t *testing.T, extraEnv ...string) *earshotProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "EARSHOT_TEST_RUN_MAIN=1", "EARSHOT_HTTP_LISTEN=127.0.0.1:0",
-		"EARSHOT_SIP_LISTEN=127.0.0.1:0")
+		"EARSHOT_SIP_LISTEN=127.0.0.1:0", adminPasswordEnv+"="+testAdminPassword)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

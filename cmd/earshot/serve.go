@@ -16,22 +16,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"earshot/qa"
 	"earshot/recorder"
 	siprec "earshot/sip"
 	"earshot/storage"
 	"earshot/storage/catalog"
 )
 
-const serveSummary = "Start recording and the web app on this machine."
+const serveSummary = "Start recording and the web app on this machine.\n" +
+	"On the first start, with no account yet, it creates the account admin and prints its\n" +
+	"password once; set " + adminPasswordEnv + " to choose that password instead."
 
 func runServe(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("serve", serveSummary, stdout)
 	cfg.register(fs)
+	cfg.Access.register(fs)
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	if err := cfg.validate(env); err != nil {
+		return err
+	}
+	if err := cfg.Access.validate(); err != nil {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
@@ -43,11 +50,15 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 // services is what serve starts, in the order it starts them.
 type services struct {
 	catalog *catalog.Catalog
+	qa      *qa.Service
 	store   storage.Store
 	queue   *storage.Queue
 	rec     *recorder.Manager
 	sip     *siprec.Server
 	reg     *prometheus.Registry
+	// signIn tells the welcome text how to sign in the first time; empty
+	// once accounts exist.
+	signIn string
 }
 
 func openServices(ctx context.Context, cfg Config, env func(string) string, log *slog.Logger) (*services, error) {
@@ -58,7 +69,12 @@ func openServices(ctx context.Context, cfg Config, env func(string) string, log 
 	if err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
-	svc := &services{catalog: cat, reg: prometheus.NewRegistry()}
+	q, err := openQA(ctx, cat, cfg.Access, log)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	svc := &services{catalog: cat, qa: q, reg: prometheus.NewRegistry()}
 	svc.reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := svc.openStorage(ctx, cfg, env, log); err != nil {
@@ -129,6 +145,9 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 		return err
 	}
 	defer svc.catalog.Close()
+	if svc.signIn, err = ensureAdmin(ctx, svc.qa, env); err != nil {
+		return err
+	}
 	// What a previous run left in the spool is finalized before new calls
 	// are taken, so that nothing waits behind them.
 	if err := svc.rec.Recover(ctx); err != nil {
@@ -150,7 +169,7 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 // order: calls in progress, then SIP, then HTTP, then uploads.
 func runServices(ctx context.Context, cfg Config, svc *services, sipL *siprec.Listeners, ln net.Listener,
 	log *slog.Logger, stdout io.Writer) error {
-	srv := &http.Server{Handler: newUI(svc, log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newUI(svc, cfg.Access, log).Handler(), ReadHeaderTimeout: 10 * time.Second}
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	sctx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -162,7 +181,8 @@ func runServices(ctx context.Context, cfg Config, svc *services, sipL *siprec.Li
 	})
 	httpErr := make(chan error, 1)
 	wg.Go(func() { httpErr <- srv.Serve(ln) })
-	printWelcome(stdout, cfg, ln.Addr(), sipL.UDP.LocalAddr(), svc.store)
+	printWelcome(stdout, cfg, ln.Addr(), sipL.UDP.LocalAddr(), svc)
+	svc.signIn = "" // printed once
 	log.Info("earshot started", "http_addr", ln.Addr().String(),
 		"sip_addr", sipL.UDP.LocalAddr().String(), "storage", svc.store.String())
 
@@ -202,7 +222,9 @@ func drain(svc *services, srv *http.Server, timeout time.Duration, log *slog.Log
 	return recErr
 }
 
-func printWelcome(w io.Writer, cfg Config, httpAddr, sipAddr net.Addr, st storage.Store) {
+// printWelcome tells the user where everything is and, on the first
+// start, how to sign in.
+func printWelcome(w io.Writer, cfg Config, httpAddr, sipAddr net.Addr, svc *services) {
 	host := "localhost"
 	tcp := httpAddr.(*net.TCPAddr)
 	if !tcp.IP.IsUnspecified() {
@@ -212,7 +234,8 @@ func printWelcome(w io.Writer, cfg Config, httpAddr, sipAddr net.Addr, st storag
 	fmt.Fprintf(w, "  web app and API:  http://%s:%d/\n", host, tcp.Port)
 	fmt.Fprintf(w, "  health:           http://%s:%d/healthz, /readyz, /metrics\n", host, tcp.Port)
 	fmt.Fprintf(w, "  SIP (UDP and TCP): %s; point the SBC's recording (SIPREC) here\n", sipAddr)
-	fmt.Fprintf(w, "  recordings:       %s\n", st.String())
+	fmt.Fprintf(w, "  recordings:       %s\n", svc.store.String())
 	fmt.Fprintf(w, "  data folder:      %s\n", cfg.DataDir)
+	fmt.Fprint(w, svc.signIn)
 	fmt.Fprintf(w, "Press Ctrl-C to stop (again to stop at once).\n")
 }

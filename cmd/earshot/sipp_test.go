@@ -55,8 +55,8 @@ func TestSIPpSIPRECCall(t *testing.T) {
 	run.wait(t, 30*time.Second)
 	wire := readSIPpWire(t, filepath.Join(run.dir, "messages.log"))
 
-	listed := waitForCall(t, p.base, run.callID, 30*time.Second)
-	resp, body := get(t, p.base+"/api/v1/calls/"+listed.ID, nil)
+	listed := waitForCall(t, p, run.callID, 30*time.Second)
+	resp, body := p.apiGet(t, "/api/v1/calls/"+listed.ID, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET call %s = %d: %s", listed.ID, resp.StatusCode, body)
 	}
@@ -65,7 +65,7 @@ func TestSIPpSIPRECCall(t *testing.T) {
 	checkSIPpCall(t, &call, sent)
 	checkDuration(t, &call, wire)
 
-	ch, wav := fetchAudio(t, p.base, call.ID)
+	ch, wav := fetchAudio(t, p, call.ID)
 	checkSIPpChannels(t, ch)
 	checkClicksAligned(t, ch, clicks)
 	sc := readSidecar(t, filepath.Join(p.cmd.Dir, "earshot-data"), call.ID)
@@ -73,7 +73,7 @@ func TestSIPpSIPRECCall(t *testing.T) {
 		t.Errorf("sidecar participants (-want +got):\n%s", diff)
 	}
 	checkHoldPaused(t, sc, wire, ch)
-	checkRangeRequest(t, p.base, call.ID, wav)
+	checkRangeRequest(t, p, call.ID, wav)
 	stopEarshot(t, p)
 }
 
@@ -232,9 +232,9 @@ func checkDuration(t *testing.T, call *catalog.Call, w sippWire) {
 
 // checkRangeRequest asks for 100 bytes of the audio, as the player does
 // when it seeks.
-func checkRangeRequest(t *testing.T, base, id string, wav []byte) {
+func checkRangeRequest(t *testing.T, p *earshotProcess, id string, wav []byte) {
 	t.Helper()
-	resp, body := get(t, base+"/api/v1/calls/"+id+"/audio", http.Header{"Range": {"bytes=100-199"}})
+	resp, body := p.apiGet(t, "/api/v1/calls/"+id+"/audio", http.Header{"Range": {"bytes=100-199"}})
 	if resp.StatusCode != http.StatusPartialContent || len(body) != 100 {
 		t.Fatalf("ranged GET = %d with %d bytes, want 206 with 100", resp.StatusCode, len(body))
 	}

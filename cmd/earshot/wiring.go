@@ -7,7 +7,7 @@ import (
 	"earshot/ui"
 )
 
-func newUI(svc *services, log *slog.Logger) *ui.Server {
+func newUI(svc *services, access accessConfig, log *slog.Logger) *ui.Server {
 	return ui.New(ui.Config{
 		Log: log,
 		Checks: []ui.Check{
@@ -29,6 +29,9 @@ func newUI(svc *services, log *slog.Logger) *ui.Server {
 		Calls:    svc.catalog,
 		Store:    svc.store,
 		Control:  callControl{svc.rec},
+		QA:       svc.qa,
+
+		SecureCookies: access.SecureCookies,
 	})
 }
 

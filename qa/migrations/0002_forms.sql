@@ -14,6 +14,7 @@ CREATE TABLE form_versions (
     definition  TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     created_by  INTEGER REFERENCES users(id),
+    updated_at  INTEGER NOT NULL,               -- last wording edit, made in place
     UNIQUE (form_id, version)
 );
 
@@ -26,7 +27,8 @@ CREATE TABLE evaluations (
     status          TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
     answers         TEXT NOT NULL DEFAULT '{}',  -- JSON, by question id
     overall_comment TEXT NOT NULL DEFAULT '',
-    score           REAL,                        -- percent, set when submitted
+    score           REAL,                        -- percent, set when submitted; NULL if all N/A
+    result          TEXT,                        -- JSON: the score per section, set when submitted
     critical_failed INTEGER NOT NULL DEFAULT 0,
     sampled         INTEGER NOT NULL DEFAULT 0,  -- drawn at random by a sampling plan
     draw_id         INTEGER,
@@ -35,7 +37,9 @@ CREATE TABLE evaluations (
     acknowledged_at INTEGER,
     created_at      INTEGER NOT NULL,
     submitted_at    INTEGER,
-    due_at          INTEGER
+    due_at          INTEGER,
+    assigned_by     INTEGER REFERENCES users(id), -- NULL when the reviewer started it
+    updated_at      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX evaluations_agent ON evaluations(agent_id, submitted_at);
 CREATE INDEX evaluations_reviewer ON evaluations(reviewer_id, status);
@@ -61,8 +65,13 @@ CREATE TABLE disputes (
     manager_comment TEXT NOT NULL DEFAULT '',
     created_at      INTEGER NOT NULL,
     resolved_at     INTEGER,
-    resolved_by     INTEGER REFERENCES users(id)
+    resolved_by     INTEGER REFERENCES users(id),
+    final           TEXT                         -- JSON: the answers applied on resolving
 );
+-- One dispute per evaluation: a second look at a rejected dispute is a
+-- manager's re-score, not a new dispute.
+CREATE UNIQUE INDEX disputes_evaluation ON disputes(evaluation_id);
+CREATE INDEX disputes_status ON disputes(status);
 
 CREATE TABLE coaching (
     id            INTEGER PRIMARY KEY,
@@ -75,3 +84,11 @@ CREATE TABLE coaching (
     created_by    INTEGER REFERENCES users(id),
     created_at    INTEGER NOT NULL
 );
+CREATE INDEX coaching_agent ON coaching(agent_id, done_at);
+
+-- How long after submission an agent may dispute an evaluation; one row.
+CREATE TABLE dispute_policy (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    window_ms INTEGER NOT NULL CHECK (window_ms > 0)
+);
+INSERT INTO dispute_policy (id, window_ms) VALUES (1, 1209600000); -- 14 days

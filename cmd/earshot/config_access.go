@@ -1,0 +1,52 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"earshot/qa"
+)
+
+// adminPasswordEnv names the variable that sets the first admin's password
+// on the first start. It is not a flag, so that it never shows in a
+// process list.
+const adminPasswordEnv = "EARSHOT_ADMIN_PASSWORD"
+
+// accessConfig holds the serve settings of signing in.
+type accessConfig struct {
+	// SecureCookies marks the session cookie Secure on every request.
+	SecureCookies bool
+	// SessionIdle and SessionMaxAge end browser sessions.
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
+}
+
+// register binds the settings to fs, with their defaults.
+func (a *accessConfig) register(fs *flag.FlagSet) {
+	fs.BoolVar(&a.SecureCookies, "secure-cookies", false,
+		"mark the session cookie Secure on every request; set it behind a TLS proxy that does not send\n"+
+			"        X-Forwarded-Proto (requests over TLS, or marked so, always get a Secure cookie)")
+	fs.DurationVar(&a.SessionIdle, "session-idle", 12*time.Hour,
+		"sign a browser out after this long without a request")
+	fs.DurationVar(&a.SessionMaxAge, "session-max-age", 24*time.Hour,
+		"sign a browser out this long after it signed in, however busy")
+}
+
+// validate checks the settings; the error names the setting.
+func (a *accessConfig) validate() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--session-idle", a.SessionIdle}, {"--session-max-age", a.SessionMaxAge}} {
+		if d.v < time.Minute {
+			return usageError{fmt.Sprintf("invalid %s %s: must be at least 1m", d.name, d.v)}
+		}
+	}
+	return nil
+}
+
+// qaAccess is the QA service's view of the settings.
+func (a *accessConfig) qaAccess() qa.AccessConfig {
+	return qa.AccessConfig{SessionIdle: a.SessionIdle, SessionMaxAge: a.SessionMaxAge}
+}
