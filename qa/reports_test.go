@@ -126,3 +126,37 @@ func TestCallKPIsPutInboundAgentsOnTheRight(t *testing.T) {
 		t.Errorf("KPIs %+v, want one inbound call with the agent's talk from the right channel", rows)
 	}
 }
+
+func TestQuestionFailuresRankWhereAgentsLosePoints(t *testing.T) {
+	s := openTest(t)
+	seedReports(t, s)
+	results := []string{
+		`{"sections":[{"id":"s","questions":[{"id":"greet","fraction":1},{"id":"verify","fraction":0,"failed":true}]}]}`,
+		`{"sections":[{"id":"s","questions":[{"id":"greet","fraction":0,"failed":true},{"id":"verify","fraction":0,"failed":true}]}]}`,
+		`{"sections":[{"id":"s","questions":[{"id":"greet","na":true},{"id":"verify","fraction":0.5}]}]}`,
+	}
+	for i, r := range results {
+		if _, err := s.db.ExecContext(t.Context(), `UPDATE evaluations SET result = ? WHERE id = ?`, r, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manager := &User{Username: "m", Roles: []Role{RoleManager}}
+	stats, err := s.QuestionFailures(t.Context(), manager, ReportFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []QuestionStat{
+		{FormID: 1, QuestionID: "verify", Answered: 3, Failed: 2, FailureRate: 2.0 / 3, MeanFraction: 0.5 / 3},
+		{FormID: 1, QuestionID: "greet", Answered: 2, NA: 1, Failed: 1, FailureRate: 0.5, MeanFraction: 0.5},
+	}
+	if len(stats) != len(want) {
+		t.Fatalf("stats %+v, want %+v", stats, want)
+	}
+	for i := range want {
+		g, w := stats[i], want[i]
+		if g.QuestionID != w.QuestionID || g.Answered != w.Answered || g.NA != w.NA || g.Failed != w.Failed ||
+			!near(g.FailureRate, w.FailureRate) || !near(g.MeanFraction, w.MeanFraction) {
+			t.Errorf("question %d: %+v, want %+v", i, g, w)
+		}
+	}
+}

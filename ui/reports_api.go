@@ -28,7 +28,21 @@ func (s *Server) reportAPI() []route {
 			summary: "Scores by ISO week, for one agent or everyone in the filter"},
 		{method: http.MethodGet, path: "/api/v1/reports/kpis", roles: reportReaders, h: s.kpiReport,
 			summary: "Call KPIs per agent: handle time, talk, silence, overtalk"},
+		{method: http.MethodGet, path: "/api/v1/reports/questions", roles: reportReaders, h: s.questionReport,
+			summary: "Failure rate per form question, worst first"},
 	}
+}
+
+func (s *Server) questionReport(c echo.Context) error {
+	return s.report(c, func(f qa.ReportFilter) ([][]string, any, error) {
+		rows, err := s.cfg.QA.QuestionFailures(c.Request().Context(), caller(c), f)
+		table := [][]string{{"form_id", "question_id", "answered", "na", "failed", "failure_rate", "mean_fraction"}}
+		for _, r := range rows {
+			table = append(table, []string{itoa(r.FormID), r.QuestionID, strconv.Itoa(r.Answered),
+				strconv.Itoa(r.NA), strconv.Itoa(r.Failed), ftoa(r.FailureRate), ftoa(r.MeanFraction)})
+		}
+		return table, rows, err
+	})
 }
 
 // reportFilter reads from, to, team_id and agent_id.

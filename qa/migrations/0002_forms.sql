@@ -20,7 +20,9 @@ CREATE TABLE form_versions (
 
 CREATE TABLE evaluations (
     id              INTEGER PRIMARY KEY,
-    call_id         TEXT NOT NULL REFERENCES calls(id),
+    -- No foreign key to calls: an evaluation is history and outlives a
+    -- recording removed from the store (reindex drops such calls).
+    call_id         TEXT NOT NULL,
     form_version_id INTEGER NOT NULL REFERENCES form_versions(id),
     reviewer_id     INTEGER NOT NULL REFERENCES users(id),
     agent_id        INTEGER REFERENCES agents(id),
