@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// Sampling plans name time zones; hosts without zoneinfo still load them.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

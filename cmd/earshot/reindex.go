@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"earshot/qa"
 	"earshot/storage"
 	"earshot/storage/catalog"
 )
@@ -61,8 +62,18 @@ func runReindex(ctx context.Context, args []string, env func(string) string, std
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	// Calls come back without their agent: link them again.
+	q, err := qa.Open(ctx, cat, log)
+	if err != nil {
+		return err
+	}
+	remap, err := q.RemapAll(ctx)
+	if err != nil {
+		return fmt.Errorf("link calls to agents: %w", err)
+	}
 	fmt.Fprintf(stdout, "Reindexed %d recordings, removed %d stale calls, skipped %d unreadable sidecars.\n",
 		res.Indexed, res.Removed, res.Skipped)
+	fmt.Fprintf(stdout, "Linked %d of %d calls to their agents.\n", remap.Mapped, remap.Calls)
 	if res.Skipped > 0 {
 		fmt.Fprintln(stdout, "The log above names each skipped sidecar and why; fix or remove them and run again.")
 	}

@@ -97,7 +97,7 @@ func (svc *services) openStorage(ctx context.Context, cfg Config, env func(strin
 		Dir:        filepath.Join(cfg.DataDir, "spool", "outbox"),
 		Workers:    cfg.UploadWorkers,
 		MaxBackoff: cfg.UploadMaxRetry,
-		OnStored:   svc.catalog.Index,
+		OnStored:   svc.indexRecording,
 		Registerer: svc.reg,
 	}, st, log)
 	if err != nil {
@@ -105,6 +105,15 @@ func (svc *services) openStorage(ctx context.Context, cfg Config, env func(strin
 	}
 	svc.store, svc.queue = st, q
 	return nil
+}
+
+// indexRecording puts a stored recording in the catalog and links it to
+// its agent. Both steps are idempotent, as the upload queue requires.
+func (svc *services) indexRecording(ctx context.Context, sc *storage.Sidecar) error {
+	if err := svc.catalog.Index(ctx, sc); err != nil {
+		return err
+	}
+	return svc.qa.OnCallIndexed(ctx, sc.RecordingID)
 }
 
 func (svc *services) openRecorder(cfg Config, log *slog.Logger) error {
