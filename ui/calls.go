@@ -35,22 +35,20 @@ type CallControl interface {
 // being recorded.
 var ErrNotRecording = errors.New("ui: call is not being recorded")
 
-// callAPI are the call routes.
-//
-// TODO: agents are not yet limited to their own calls (calls are not yet
-// linked to agents), so agents are refused the call routes for now.
+// callAPI are the call routes. Agents may list and play only the calls
+// linked to their own agent.
 func (s *Server) callAPI() []route {
 	if s.cfg.Calls == nil {
 		return nil
 	}
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/calls", roles: scoringRole, h: s.listCalls,
+		{method: http.MethodGet, path: "/api/v1/calls", roles: qa.AllRoles, h: s.listCalls,
 			summary: "List recorded calls, newest first, with filters and a cursor"},
-		{method: http.MethodGet, path: "/api/v1/calls/:id", roles: scoringRole, h: s.getCall,
+		{method: http.MethodGet, path: "/api/v1/calls/:id", roles: qa.AllRoles, h: s.getCall,
 			summary: "One recorded call: parties, streams, talk metrics"},
-		{method: http.MethodGet, path: "/api/v1/calls/:id/audio", roles: scoringRole, h: s.callAudio,
+		{method: http.MethodGet, path: "/api/v1/calls/:id/audio", roles: qa.AllRoles, h: s.callAudio,
 			summary: "The recording as 16-bit PCM stereo WAV, with range requests"},
-		{method: http.MethodHead, path: "/api/v1/calls/:id/audio", roles: scoringRole, h: s.callAudio,
+		{method: http.MethodHead, path: "/api/v1/calls/:id/audio", roles: qa.AllRoles, h: s.callAudio,
 			summary: "The recording's size and type, as GET would answer, without the audio"},
 		{method: http.MethodPost, path: "/api/v1/calls/:id/pause", roles: staff, h: s.pauseCall,
 			summary: "Pause recording a call in progress"},
@@ -86,7 +84,7 @@ func (s *Server) listCalls(c echo.Context) error {
 	// One more than asked tells whether another page exists, so that the
 	// last page carries no cursor.
 	f.Limit = min(limit+1, catalog.MaxListLimit)
-	calls, err := s.cfg.Calls.List(c.Request().Context(), f)
+	calls, err := s.listVisible(c, f)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return apiErr(c, http.StatusBadRequest, "after=%s names no call; start from the first page", f.After)
 	}
@@ -166,8 +164,34 @@ func queryInt(c echo.Context, name string) (int64, error) {
 	return n, nil
 }
 
+// listVisible lists the calls the caller may see.
+func (s *Server) listVisible(c echo.Context, f catalog.ListFilter) ([]catalog.Call, error) {
+	if u := caller(c); u != nil && s.cfg.QA != nil {
+		return s.cfg.QA.ListCallsFor(c.Request().Context(), u, f)
+	}
+	return s.cfg.Calls.List(c.Request().Context(), f)
+}
+
+// visibleCall returns a call the caller may see; an agent asking for
+// another agent's call is told it does not exist.
+func (s *Server) visibleCall(c echo.Context) (*catalog.Call, error) {
+	ctx := c.Request().Context()
+	if u := caller(c); u != nil && s.cfg.QA != nil {
+		if err := s.cfg.QA.CallVisible(ctx, u, c.Param("id")); err != nil {
+			if errors.Is(err, qa.ErrNotFound) {
+				return nil, catalog.ErrNotFound
+			}
+			return nil, err
+		}
+	}
+	return s.cfg.Calls.Get(ctx, c.Param("id"))
+}
+
 func (s *Server) getCall(c echo.Context) error {
-	call, err := s.cfg.Calls.Get(c.Request().Context(), c.Param("id"))
+	call, err := s.visibleCall(c)
+	if errors.Is(err, qa.ErrForbidden) {
+		return s.apiError(c, err)
+	}
 	if errors.Is(err, catalog.ErrNotFound) {
 		return apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
 	}
@@ -181,7 +205,10 @@ func (s *Server) getCall(c echo.Context) error {
 // the stored form as it is read, with range requests (the player seeks).
 func (s *Server) callAudio(c echo.Context) error {
 	ctx := c.Request().Context()
-	call, err := s.cfg.Calls.Get(ctx, c.Param("id"))
+	call, err := s.visibleCall(c)
+	if errors.Is(err, qa.ErrForbidden) {
+		return s.apiError(c, err)
+	}
 	if errors.Is(err, catalog.ErrNotFound) {
 		return apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
 	}
