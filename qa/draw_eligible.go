@@ -102,7 +102,7 @@ func (sp eligibleSpec) where() *sqlWhere {
 		w.add("c.audio_bytes > ? AND c.duration_ms > 0", wavHeaderMax)
 	}
 	if f.NotEvaluated {
-		w.add(`NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.call_id = c.id)
+		w.add(`NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.call_id = c.id AND e.calibration = 0)
 			AND NOT EXISTS (SELECT 1 FROM draw_items di WHERE di.call_id = c.id)`)
 	}
 	for _, tf := range f.Talk {

@@ -212,9 +212,9 @@ func (s *Service) insertEvaluation(
 		var dup int64
 		err := tx.QueryRowContext(ctx, `SELECT e.id FROM evaluations e
 			JOIN form_versions v ON v.id = e.form_version_id
-			WHERE e.call_id = ? AND e.reviewer_id = ?
+			WHERE e.call_id = ? AND e.reviewer_id = ? AND e.calibration = ?
 			AND v.form_id = (SELECT form_id FROM form_versions WHERE id = ?)`,
-			n.CallID, reviewer.ID, n.FormVersionID).Scan(&dup)
+			n.CallID, reviewer.ID, n.Calibration, n.FormVersionID).Scan(&dup)
 		if err == nil {
 			return fmt.Errorf("%s already has evaluation %d of call %s on this form: %w",
 				reviewer.Username, dup, n.CallID, ErrConflict)

@@ -29,7 +29,8 @@ type route struct {
 
 // apiRoutes gathers the routes of every part of the API.
 func (s *Server) apiRoutes() []route {
-	return slices.Concat(s.callAPI(), s.authAPI(), s.agentAPI(), s.formAPI(), s.samplingAPI(), s.reportAPI(), s.calibrationAPI())
+	return slices.Concat(s.callAPI(), s.authAPI(), s.agentAPI(), s.formAPI(), s.samplingAPI(),
+		s.reportAPI(), s.calibrationAPI())
 }
 
 // mountAPI registers the API routes behind the role check.
