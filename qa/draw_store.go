@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -71,13 +72,29 @@ func (s *Service) insertItem(ctx context.Context, tx *sql.Tx, w itemWrite, c dra
 }
 
 // insertDraftEvaluation creates the evaluation a reviewer fills in for a
-// sampled call: a draft, marked as sampled and with its draw.
+// sampled call: a draft, marked as sampled and with its draw. A reviewer
+// who already has an evaluation of the call on the same form (a plan drawn
+// again for the same period) keeps that one: a call is never scored twice
+// by one reviewer, which would count it twice in the agent's score.
 func (s *Service) insertDraftEvaluation(
 	ctx context.Context,
 	tx *sql.Tx,
 	w itemWrite,
 	c drawnCall,
 ) (int64, error) {
+	var existing int64
+	err := tx.QueryRowContext(ctx, `SELECT e.id FROM evaluations e
+		JOIN form_versions v ON v.id = e.form_version_id
+		WHERE e.call_id = ? AND e.reviewer_id = ? AND e.calibration = 0
+		AND v.form_id = (SELECT form_id FROM form_versions WHERE id = ?)
+		ORDER BY e.id LIMIT 1`,
+		c.cand.callID, c.reviewer.userID, *w.def.FormVersionID).Scan(&existing)
+	if err == nil {
+		return existing, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("look for an earlier evaluation of %s: %w", c.cand.callID, err)
+	}
 	now := s.nowMS()
 	res, err := tx.ExecContext(ctx, `INSERT INTO evaluations (call_id, form_version_id,
 		reviewer_id, agent_id, status, sampled, draw_id, created_at, assigned_by, updated_at)

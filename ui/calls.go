@@ -198,7 +198,22 @@ func (s *Server) getCall(c echo.Context) error {
 	if err != nil {
 		return s.internal(c, "get call", err)
 	}
-	return c.JSON(http.StatusOK, call)
+	out := callWithAgent{Call: call}
+	if s.cfg.QA != nil {
+		agent, err := s.cfg.QA.AgentOfCall(c.Request().Context(), call.ID)
+		if err != nil && !errors.Is(err, qa.ErrNotFound) {
+			return s.internal(c, "get call agent", err)
+		}
+		out.Agent = agent
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// callWithAgent is a call as the API shows it: the catalog's fields and,
+// once the call is linked to an agent, who took it and in which direction.
+type callWithAgent struct {
+	*catalog.Call
+	Agent *qa.CallAgent `json:"agent,omitempty"`
 }
 
 // callAudio serves a recording as 16-bit PCM stereo WAV, converted from
