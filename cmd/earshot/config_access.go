@@ -20,6 +20,9 @@ type accessConfig struct {
 	// SessionIdle and SessionMaxAge end browser sessions.
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
+	// DisputeWindow is how long after an evaluation is submitted its agent
+	// may dispute it.
+	DisputeWindow time.Duration
 }
 
 // register binds the settings to fs, with their defaults.
@@ -31,6 +34,8 @@ func (a *accessConfig) register(fs *flag.FlagSet) {
 		"sign a browser out after this long without a request")
 	fs.DurationVar(&a.SessionMaxAge, "session-max-age", 24*time.Hour,
 		"sign a browser out this long after it signed in, however busy")
+	fs.DurationVar(&a.DisputeWindow, "dispute-window", qa.DefaultDisputeWindow,
+		"how long after an evaluation is submitted its agent may dispute it")
 }
 
 // validate checks the settings; the error names the setting.
@@ -38,7 +43,8 @@ func (a *accessConfig) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"--session-idle", a.SessionIdle}, {"--session-max-age", a.SessionMaxAge}} {
+	}{{"--session-idle", a.SessionIdle}, {"--session-max-age", a.SessionMaxAge},
+		{"--dispute-window", a.DisputeWindow}} {
 		if d.v < time.Minute {
 			return usageError{fmt.Sprintf("invalid %s %s: must be at least 1m", d.name, d.v)}
 		}

@@ -157,6 +157,9 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 	if svc.signIn, err = ensureAdmin(ctx, svc.qa, env); err != nil {
 		return err
 	}
+	if err := svc.qa.SetDisputeWindow(ctx, cfg.Access.DisputeWindow); err != nil {
+		return fmt.Errorf("set the dispute window: %w", err)
+	}
 	// What a previous run left in the spool is finalized before new calls
 	// are taken, so that nothing waits behind them.
 	if err := svc.rec.Recover(ctx); err != nil {
