@@ -222,7 +222,8 @@ func (s *Service) insertDispute(ctx context.Context, evalID int64, in DisputeInp
 		return 0, err
 	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO disputes
-		(evaluation_id, agent_comment, proposed, status, created_at) VALUES (?, ?, ?, 'open', ?)`, evalID, in.Comment, string(proposed), s.nowMS())
+		(evaluation_id, agent_comment, proposed, status, created_at) VALUES (?, ?, ?, 'open', ?)`,
+		evalID, in.Comment, string(proposed), s.nowMS())
 	if isDisputeTaken(err) {
 		return 0, fmt.Errorf("evaluation %d is already disputed: %w", evalID, ErrConflict)
 	}

@@ -34,7 +34,8 @@ func ParseRoles(s string) ([]Role, error) {
 			continue
 		}
 		if !slices.Contains(AllRoles, r) {
-			return nil, &InputError{Field: "roles", Msg: fmt.Sprintf("%q is not a role; use admin, manager, reviewer or agent", r)}
+			return nil, &InputError{Field: "roles",
+				Msg: fmt.Sprintf("%q is not a role; use admin, manager, reviewer or agent", r)}
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)

@@ -56,49 +56,36 @@ func (s *Server) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 // streams added or removed, a pause as a=inactive) and new metadata, or
 // refreshes the session timer when nothing changed (RFC 4028).
 func (s *Server) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
-	sess, ok := s.session(req)
-	if !ok {
-		s.reply(tx, req, refuse(481, "Call/Transaction Does Not Exist", "no recording session for this re-INVITE"))
-		return
-	}
-	ib, err := s.readBody(req, false)
-	if err == nil {
-		err = s.apply(sess, ib)
-	}
-	if err != nil {
-		s.reply(tx, req, refusalFor(err))
-		return
-	}
-	sdp, err := s.buildAnswer(req, sess)
-	if err != nil {
-		s.reply(tx, req, refusalFor(err))
-		return
-	}
-	s.ok(tx, req, sdp)
+	s.updateSession(req, tx, true)
 }
 
 // onUpdate handles UPDATE (RFC 3311): with an offer like a re-INVITE, or
 // with metadata alone, or empty as a session refresh.
 func (s *Server) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
+	s.updateSession(req, tx, false)
+}
+
+// updateSession applies what a re-INVITE or UPDATE carries and answers
+// 200: with our SDP when the request held an offer, and always for a
+// re-INVITE, whose 200 must carry one (RFC 3261 section 14.2).
+func (s *Server) updateSession(req *sip.Request, tx sip.ServerTransaction, needSDP bool) {
 	sess, ok := s.session(req)
 	if !ok {
-		s.reply(tx, req, refuse(481, "Call/Transaction Does Not Exist", "no recording session for this UPDATE"))
+		s.reply(tx, req, refuse(481, "Call/Transaction Does Not Exist",
+			"no recording session for this %s", req.Method.String()))
 		return
 	}
 	ib, err := s.readBody(req, false)
 	if err == nil {
 		err = s.apply(sess, ib)
 	}
+	var sdp []byte
+	if err == nil && (needSDP || ib.offer != nil) {
+		sdp, err = s.buildAnswer(req, sess)
+	}
 	if err != nil {
 		s.reply(tx, req, refusalFor(err))
 		return
-	}
-	var sdp []byte
-	if ib.offer != nil {
-		if sdp, err = s.buildAnswer(req, sess); err != nil {
-			s.reply(tx, req, refusalFor(err))
-			return
-		}
 	}
 	s.ok(tx, req, sdp)
 }

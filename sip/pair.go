@@ -1,6 +1,7 @@
 package siprec
 
 import (
+	"slices"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -58,7 +59,13 @@ func (s *Server) joinPair(req *sip.Request, sess *session, ib *inviteBody, recor
 	return s.addSecondLeg(req, sess, ib, recordable, first)
 }
 
-func (s *Server) startFirstLeg(req *sip.Request, sess *session, ib *inviteBody, recordable []bool, key string) error {
+func (s *Server) startFirstLeg(
+	req *sip.Request,
+	sess *session,
+	ib *inviteBody,
+	recordable []bool,
+	key string,
+) error {
 	plan := planByOrder(recordable)
 	plan.basis = "forked legs paired by " + s.cfg.PairParam + ", first leg on the left"
 	plan.participants = legParty(req, 0)
@@ -76,10 +83,17 @@ func (s *Server) startFirstLeg(req *sip.Request, sess *session, ib *inviteBody, 
 		s.mu.Unlock()
 	})
 	c := sess.rec.call
-	return c.SetMetadata(plan.participants, map[string]string{"channel_mapping": plan.basis, "pair_key": key}, "", nil)
+	extra := map[string]string{"channel_mapping": plan.basis, "pair_key": key}
+	return c.SetMetadata(plan.participants, extra, "", nil)
 }
 
-func (s *Server) addSecondLeg(req *sip.Request, sess *session, ib *inviteBody, recordable []bool, first *session) error {
+func (s *Server) addSecondLeg(
+	req *sip.Request,
+	sess *session,
+	ib *inviteBody,
+	recordable []bool,
+	first *session,
+) error {
 	channels := make([]int, len(recordable))
 	for i, ok := range recordable {
 		channels[i] = -1
@@ -90,7 +104,7 @@ func (s *Server) addSecondLeg(req *sip.Request, sess *session, ib *inviteBody, r
 	rec := first.rec
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	params := append(append(rec.params[:0:0], rec.params...), streamParams(ib.offer, channels)...)
+	params := slices.Concat(rec.params, streamParams(ib.offer, channels))
 	if err := rec.call.Update(params); err != nil {
 		return err
 	}

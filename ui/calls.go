@@ -86,7 +86,8 @@ func (s *Server) listCalls(c echo.Context) error {
 	f.Limit = min(limit+1, catalog.MaxListLimit)
 	calls, err := s.listVisible(c, f)
 	if errors.Is(err, catalog.ErrNotFound) {
-		return apiErr(c, http.StatusBadRequest, "after=%s names no call; start from the first page", f.After)
+		return apiErr(c, http.StatusBadRequest,
+			"after=%s names no call; start from the first page", f.After)
 	}
 	if err != nil {
 		return s.internal(c, "list calls", err)
@@ -276,7 +277,8 @@ func (s *Server) control(c echo.Context, op func(id string) error) error {
 	id := c.Param("id")
 	err := op(id)
 	if errors.Is(err, ErrNotRecording) {
-		return apiErr(c, http.StatusConflict, "call %q is not being recorded now; only calls in progress can be paused or resumed", id)
+		return apiErr(c, http.StatusConflict,
+			"call %q is not being recorded now; only calls in progress can be paused or resumed", id)
 	}
 	if err != nil {
 		return s.internal(c, "pause or resume", err)
