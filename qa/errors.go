@@ -22,6 +22,7 @@ type InputError struct {
 	Msg   string
 }
 
+// Error names the field, then what to change.
 func (e *InputError) Error() string {
 	if e.Field == "" {
 		return e.Msg

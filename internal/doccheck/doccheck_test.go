@@ -20,7 +20,8 @@ func TestEveryPackageAndExportDocumented(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules") {
+		skip := strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules"
+		if d.IsDir() && path != root && skip {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
@@ -37,6 +38,9 @@ func TestEveryPackageAndExportDocumented(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(pkgDoc) < 10 {
+		t.Fatalf("found %d packages; the walk is not reading the module", len(pkgDoc))
 	}
 	for dir, ok := range pkgDoc {
 		if !ok {
