@@ -53,6 +53,14 @@ func hashToken(token string) string {
 // without the password.
 func (s *Service) Login(ctx context.Context, username, password, remoteAddr string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	throttled, err := s.loginThrottled(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if throttled {
+		s.burnPassword(ctx, password)
+		return nil, s.refuseLogin(ctx, username, "too many failed sign-ins", remoteAddr)
+	}
 	u, stored, err := s.loginUser(ctx, username)
 	if errors.Is(err, ErrNotFound) {
 		s.burnPassword(ctx, password)

@@ -168,3 +168,28 @@ func TestLoginUpgradesAnOldHash(t *testing.T) {
 		t.Errorf("sign in with the upgraded hash: %v", err)
 	}
 }
+
+// TestFailedSignInsAreThrottled: after ten refusals in a quarter of an hour
+// even the right password is refused, until the window has passed.
+func TestFailedSignInsAreThrottled(t *testing.T) {
+	s := openTest(t)
+	s.SetAccess(AccessConfig{Password: PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}})
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	if _, err := s.CreateUser(t.Context(), NewUser{Username: "rae", Password: "rae-password",
+		Roles: []Role{RoleReviewer}}); err != nil {
+		t.Fatal(err)
+	}
+	for range maxFailedLogins {
+		if _, err := s.Login(t.Context(), "rae", "wrong-password", "127.0.0.1"); !errors.Is(err, ErrUnauthenticated) {
+			t.Fatalf("wrong password: %v, want ErrUnauthenticated", err)
+		}
+	}
+	if _, err := s.Login(t.Context(), "rae", "rae-password", "127.0.0.1"); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("right password while throttled: %v, want refused", err)
+	}
+	now = now.Add(failedLoginWindow + time.Minute)
+	if _, err := s.Login(t.Context(), "rae", "rae-password", "127.0.0.1"); err != nil {
+		t.Fatalf("right password after the window: %v", err)
+	}
+}
