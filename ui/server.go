@@ -55,6 +55,8 @@ type Config struct {
 type Server struct {
 	cfg  Config
 	echo *echo.Echo
+	// pages are the web app's templates (see mountWeb).
+	pages webTemplates
 }
 
 // New builds the server and its routes.
@@ -90,6 +92,7 @@ func (s *Server) routes() {
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)
 	s.mountAPI()
+	s.mountWeb()
 	// TODO: /metrics is open to anyone who can reach the web port; the
 	// recording counts it shows are not personal data, but a deployment that
 	// exposes the port beyond its monitoring network needs a token on it.

@@ -1,0 +1,32 @@
+// The agent's weekly score trend: the mean and its 95% interval.
+/* global uPlot */
+const el = document.getElementById('trend-chart');
+const src = document.getElementById('trend-data');
+
+if (el && src && typeof uPlot === 'function') {
+  const d = JSON.parse(src.textContent);
+  const xs = d.weeks.map((_, i) => i);
+  const orNull = (v) => (v === null || v === undefined ? null : v);
+  const opts = {
+    width: Math.min(el.clientWidth || 720, 900),
+    height: 260,
+    scales: { x: { time: false, range: [-0.5, Math.max(xs.length - 0.5, 0.5)] }, y: { range: [0, 100] } },
+    axes: [
+      { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && d.weeks[t]) || '') },
+      { values: (u, ticks) => ticks.map((t) => `${t}%`) },
+    ],
+    series: [
+      { label: 'Week', value: (u, i) => (i === null ? '' : d.weeks[i] || '') },
+      { label: 'Mean score', stroke: '#1d4f80', width: 2, points: { size: 8 },
+        value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
+      { label: '95% low', stroke: '#9bb7d4', dash: [4, 4],
+        value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
+      { label: '95% high', stroke: '#9bb7d4', dash: [4, 4],
+        value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) },
+    ],
+    bands: [{ series: [3, 2], fill: 'rgba(63,127,191,0.12)' }],
+  };
+  const chart = new uPlot(opts, [xs, d.mean, d.low.map(orNull), d.high.map(orNull)], el);
+  el.dataset.ready = '1';
+  window.addEventListener('resize', () => chart.setSize({ width: Math.min(el.clientWidth, 900), height: 260 }));
+}

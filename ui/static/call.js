@@ -1,0 +1,142 @@
+// The call player: both channels of the recording as two waveform lanes
+// (wavesurfer's splitChannels), one <audio> element playing the stereo
+// file, the DTMF and pause marks on a timeline, and keyboard shortcuts.
+import WaveSurfer from './vendor/wavesurfer.esm.js';
+
+const data = JSON.parse(document.getElementById('call-data').textContent);
+const player = document.getElementById('player');
+const audio = document.getElementById('call-audio');
+const playButton = document.getElementById('play');
+const speed = document.getElementById('speed');
+const status = document.getElementById('player-status');
+const speeds = [...speed.options].map((o) => Number(o.value));
+
+const agentColors = { wave: '#3f7fbf', progress: '#1d4f80' };
+const customerColors = { wave: '#c9873a', progress: '#86551c' };
+const laneColors = (ch) => (ch === data.agent_channel ? agentColors : customerColors);
+
+// TODO: wavesurfer fetches and decodes the whole WAV before it plays, so
+// an hour-long call (115 MB of PCM16) is slow to open; peaks computed on
+// the server and the media element streaming with range requests would
+// fix that.
+const ws = WaveSurfer.create({
+  container: '#waveform',
+  media: audio,
+  url: data.audio_url,
+  height: 72,
+  normalize: true,
+  dragToSeek: true,
+  cursorColor: '#222',
+  cursorWidth: 2,
+  splitChannels: [0, 1].map((ch) => ({
+    waveColor: laneColors(ch).wave,
+    progressColor: laneColors(ch).progress,
+  })),
+});
+
+function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor(s / 60) % 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+function seek(seconds) {
+  const end = ws.getDuration() || data.duration_ms / 1000;
+  ws.setTime(Math.min(Math.max(0, seconds), end));
+}
+
+function setSpeed(rate) {
+  ws.setPlaybackRate(rate, true);
+  speed.value = String(rate);
+}
+
+function stepSpeed(dir) {
+  const i = speeds.indexOf(Number(speed.value));
+  const next = speeds[Math.min(speeds.length - 1, Math.max(0, (i < 0 ? 1 : i) + dir))];
+  setSpeed(next);
+}
+
+const markTimes = data.marks.map((m) => m.start_ms / 1000);
+
+function jumpMark(dir) {
+  const now = ws.getCurrentTime();
+  const target = dir > 0
+    ? markTimes.find((t) => t > now + 0.05)
+    : [...markTimes].reverse().find((t) => t < now - 0.5);
+  if (target !== undefined) seek(target);
+}
+
+const actions = {
+  toggle: () => ws.playPause(),
+  back: () => seek(ws.getCurrentTime() - 5),
+  forward: () => seek(ws.getCurrentTime() + 5),
+};
+
+for (const b of player.querySelectorAll('button[data-action]')) {
+  b.addEventListener('click', () => actions[b.dataset.action]());
+}
+speed.addEventListener('change', () => setSpeed(Number(speed.value)));
+for (const b of document.querySelectorAll('[data-seek-ms]')) {
+  b.addEventListener('click', () => seek(Number(b.dataset.seekMs) / 1000));
+}
+
+// Marks on the timeline, placed by their share of the call.
+const timeline = document.getElementById('timeline');
+const total = data.duration_ms || 1;
+for (const m of data.marks) {
+  const el = document.createElement('button');
+  el.type = 'button';
+  el.className = `mark ${m.kind}`;
+  el.style.left = `${(100 * m.start_ms) / total}%`;
+  if (m.kind === 'pause') {
+    el.style.width = `${Math.max(0.4, (100 * (m.end_ms - m.start_ms)) / total)}%`;
+  }
+  el.title = `${clock(m.start_ms / 1000)} ${m.label}`;
+  el.textContent = m.kind === 'dtmf' ? m.label.replace('DTMF ', '') : '';
+  el.addEventListener('click', () => seek(m.start_ms / 1000));
+  timeline.appendChild(el);
+}
+
+ws.on('ready', (duration) => {
+  document.getElementById('total').textContent = clock(duration);
+  status.textContent = '';
+  player.dataset.ready = '1';
+});
+ws.on('timeupdate', (t) => {
+  document.getElementById('time').textContent = clock(t);
+});
+ws.on('play', () => { playButton.textContent = 'Pause'; });
+ws.on('pause', () => { playButton.textContent = 'Play'; });
+ws.on('error', (err) => {
+  status.textContent = `The recording could not be loaded: ${err && err.message ? err.message : err}`;
+  player.dataset.ready = 'error';
+});
+
+// Shortcuts, except while typing in a field or with a modifier held,
+// and except keys that a focused control handles itself.
+const keys = {
+  ' ': actions.toggle,
+  ArrowLeft: actions.back,
+  ArrowRight: actions.forward,
+  '[': () => stepSpeed(-1),
+  ']': () => stepSpeed(1),
+  Home: () => seek(0),
+  ',': () => jumpMark(-1),
+  '.': () => jumpMark(1),
+};
+
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t.closest && t.closest('input, textarea, select, button, [contenteditable]')) {
+    if (e.key === 'Escape' && t.blur) t.blur();
+    return;
+  }
+  const act = keys[e.key];
+  if (act) {
+    e.preventDefault();
+    act();
+  }
+});
