@@ -239,6 +239,10 @@ func (c *Call) stopLocked(reason string) error {
 		s.stop()
 		s.file.Close()
 		c.m.ports.release(s.port)
+		if n := s.spoolErrs.Load(); n > 0 {
+			c.state.Warnings = append(c.state.Warnings, fmt.Sprintf("stream %d: %d writes to the spool "+
+				"failed (disk full?); the audio of those moments is missing", s.index, n))
+		}
 	}
 	c.ended = true
 	if c.paused.Load() {

@@ -50,6 +50,11 @@ type stream struct {
 
 	stopping atomic.Bool
 	wg       sync.WaitGroup
+
+	// buffered counts the bytes handed to w, flushed those known to be in
+	// the file; only run touches them. spoolErrs counts failed writes.
+	buffered, flushed int64
+	spoolErrs         atomic.Int64
 }
 
 // stop reads what is already queued for a short grace, then ends run and
@@ -99,9 +104,29 @@ func isTimeout(err error) bool {
 
 func (s *stream) flush() {
 	if err := s.w.Flush(); err != nil {
-		s.call.m.metrics.spoolErrors.Inc()
-		s.log.Error("flush spool", "port", s.port, "err", err)
+		s.spoolFailed(err)
+		return
 	}
+	s.flushed = s.buffered
+}
+
+// spoolFailed recovers from a failed write, such as a full disk: the log
+// is cut back to its last whole record and the buffer emptied, so that
+// recording resumes, after a gap, as soon as the disk takes writes again.
+// (A bufio.Writer keeps failing once a write has failed.) What was in the
+// buffer is lost; the gap shows as lost packets and a warning.
+func (s *stream) spoolFailed(err error) {
+	s.call.m.metrics.spoolErrors.Inc()
+	s.spoolErrs.Add(1)
+	if s.spoolErrs.Load() == 1 || s.spoolErrs.Load()%100 == 0 {
+		s.log.Error("spool write failed; recording resumes when the disk takes writes again",
+			"port", s.port, "failures", s.spoolErrs.Load(), "err", err)
+	}
+	if terr := s.file.Truncate(s.flushed); terr != nil {
+		s.log.Error("cut spool back to its last whole record", "port", s.port, "err", terr)
+	}
+	s.w.Reset(s.file)
+	s.buffered = s.flushed
 }
 
 // handle checks one datagram and spools it. Nothing here logs per packet:
@@ -177,8 +202,13 @@ func (s *stream) spool(h *rtp.Header, payload []byte, arrivalUS int64) {
 		ArrivalUS: arrivalUS, Seg: seg.Seg, PT: h.PayloadType, Payload: payload,
 	})
 	s.rec = rec
+	if s.w.Available() < len(rec) {
+		s.flush() // whole records only, so a failure cuts at a record boundary
+	}
 	if _, err := s.w.Write(rec); err != nil {
-		s.call.m.metrics.spoolErrors.Inc()
+		s.spoolFailed(err)
+	} else {
+		s.buffered += int64(len(rec))
 	}
 	s.lastUS.Store(arrivalUS)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"earshot/recorder"
 )
@@ -49,6 +50,8 @@ type Config struct {
 	PairWait time.Duration
 	// RetryAfter is the Retry-After of a 503, in seconds; zero means 30.
 	RetryAfter int
+	// Registerer receives the SIP metrics; nil registers none.
+	Registerer prometheus.Registerer
 }
 
 func (c Config) withDefaults() Config {
@@ -87,7 +90,16 @@ type Server struct {
 
 // New builds a server; ListenAndServe starts it.
 func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Earshot"))
+	malformed := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "earshot_sip_malformed_total",
+		Help: "SIP messages dropped because they could not be parsed.",
+	})
+	if cfg.Registerer != nil {
+		cfg.Registerer.MustRegister(malformed)
+	}
+	tlog := slog.New(newParseGuard(log.Handler(), malformed))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Earshot"),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(tlog)))
 	if err != nil {
 		return nil, fmt.Errorf("sip user agent: %w", err)
 	}

@@ -140,6 +140,7 @@ func (svc *services) openRecorder(cfg Config, log *slog.Logger) error {
 		Allow:           cfg.allow,
 		CodecPreference: cfg.codecList,
 		PairParam:       cfg.PairParam,
+		Registerer:      svc.reg,
 	}, rec, log)
 	if err != nil {
 		return err
