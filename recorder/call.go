@@ -228,15 +228,20 @@ func (c *Call) silentFor(now time.Time) (time.Duration, bool) {
 }
 
 // stopLocked closes the sockets, waits for the receivers to flush, and
-// writes the end into the state. The call ends when asked (the BYE), not
-// when the spool has been synced, which a busy disk can delay.
-func (c *Call) stopLocked(reason string) error {
-	end := c.m.now()
+// writes the end into the state: end, the moment the call was asked to
+// end (the BYE), not when the spool has been synced, which a busy disk
+// can delay.
+func (c *Call) stopLocked(reason string, end time.Time) error {
+	for _, s := range c.streams {
+		if s != nil {
+			s.beginStop()
+		}
+	}
 	for _, s := range c.streams {
 		if s == nil {
 			continue
 		}
-		s.stop()
+		s.finishStop()
 		s.file.Close()
 		c.m.ports.release(s.port)
 		if n := s.spoolErrs.Load(); n > 0 {

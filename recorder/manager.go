@@ -71,10 +71,11 @@ type Manager struct {
 	ports   *portPool
 	metrics metrics
 
-	mu         sync.Mutex // guards calls, closed and finalizing
+	mu         sync.Mutex // guards calls, closed, finalizing and starting
 	calls      map[string]*Call
 	closed     bool
 	finalizing int // finalizations running
+	starting   int // calls admitted, not yet added
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -130,6 +131,12 @@ func (m *Manager) StartCall(p CallParams) (*Call, error) {
 		m.metrics.calls.WithLabelValues(refusal(err)).Inc()
 		return nil, err
 	}
+	started := false
+	defer func() {
+		if !started {
+			m.release()
+		}
+	}()
 	t0 := m.now()
 	id := storage.NewRecordingID(t0)
 	dir := filepath.Join(m.cfg.SpoolDir, id)
@@ -148,7 +155,9 @@ func (m *Manager) StartCall(p CallParams) (*Call, error) {
 	}
 	m.mu.Lock()
 	m.calls[id] = c
+	m.starting--
 	m.mu.Unlock()
+	started = true
 	m.metrics.calls.WithLabelValues("started").Inc()
 	m.log.Info("recording started", "recording_id", id, "sip_call_id", p.SIPCallID,
 		"streams", len(p.Streams))
@@ -167,22 +176,33 @@ func refusal(err error) string {
 	return "failed"
 }
 
-// admit checks the call limit and the spool's free space.
+// admit checks the spool's free space and the call limit, and reserves a
+// place under the limit for a call being started: the check and the
+// reservation are one step, so calls offered together cannot all pass.
+// A caller that admits must add the call or release the place.
 func (m *Manager) admit() error {
-	m.mu.Lock()
-	n, closed := len(m.calls), m.closed
-	m.mu.Unlock()
-	switch {
-	case closed:
-		return ErrShuttingDown
-	case m.cfg.MaxCalls > 0 && n >= m.cfg.MaxCalls:
-		return ErrTooManyCalls
-	}
 	free, err := freeBytes(m.cfg.SpoolDir)
 	if err == nil && free < m.cfg.MinFreeBytes {
 		return fmt.Errorf("%w: %d MiB free, %d MiB needed", ErrSpoolFull, free>>20, m.cfg.MinFreeBytes>>20)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.closed:
+		return ErrShuttingDown
+	case m.cfg.MaxCalls > 0 && len(m.calls)+m.starting >= m.cfg.MaxCalls:
+		return ErrTooManyCalls
+	}
+	m.starting++
 	return nil
+}
+
+// release gives back a place reserved by admit for a call that did not
+// start.
+func (m *Manager) release() {
+	m.mu.Lock()
+	m.starting--
+	m.mu.Unlock()
 }
 
 // open starts the streams of a new call and saves its state.
@@ -207,7 +227,7 @@ func (c *Call) open(params []StreamParams) error {
 // abort undoes a call that failed to start: nothing was recorded.
 func (c *Call) abort() {
 	c.mu.Lock()
-	_ = c.stopLocked("failed to start")
+	_ = c.stopLocked("failed to start", c.m.now())
 	c.mu.Unlock()
 	os.RemoveAll(c.dir)
 }
@@ -222,13 +242,17 @@ func (m *Manager) Call(id string) (*Call, bool) {
 
 // End stops recording the call and finalizes it in the background; the
 // recording is then handed to the Sink. Ending an ended call does nothing.
-func (c *Call) End(reason string) {
+func (c *Call) End(reason string) { c.EndAt(reason, c.m.now()) }
+
+// EndAt is End for a call that ended at a known moment, such as when its
+// BYE arrived: the recording lasts until then, however long stopping takes.
+func (c *Call) EndAt(reason string, at time.Time) {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
 		return
 	}
-	err := c.stopLocked(reason)
+	err := c.stopLocked(reason, at)
 	c.mu.Unlock()
 	if err != nil {
 		c.m.log.Error("save call end", "recording_id", c.ID(), "err", err)

@@ -57,18 +57,22 @@ type stream struct {
 	spoolErrs         atomic.Int64
 }
 
-// stop reads what is already queued for a short grace, then ends run and
-// closes the socket.
-func (s *stream) stop() {
+// beginStop asks run to read what is queued for a short grace and end.
+func (s *stream) beginStop() {
 	s.stopping.Store(true)
 	_ = s.conn.SetReadDeadline(time.Now().Add(drainGrace))
+}
+
+// finishStop waits for run to end and closes the socket.
+func (s *stream) finishStop() {
 	s.wg.Wait()
 	s.conn.Close()
 }
 
 // drainGrace is how long a stopping stream keeps reading: packets the
-// kernel already holds when the call ends are recorded, not discarded.
-const drainGrace = 20 * time.Millisecond
+// kernel already holds when the call ends, or that were in flight with
+// the BYE, are recorded, not discarded. Streams drain in parallel.
+const drainGrace = 100 * time.Millisecond
 
 // run reads packets until the stream is stopped (or its socket closed),
 // then flushes and syncs the spool log.

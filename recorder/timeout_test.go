@@ -1,6 +1,7 @@
 package recorder_test
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -119,4 +120,36 @@ func udpSender(t *testing.T) *net.UDPConn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// TestCallLimitHoldsForCallsOfferedTogether: calls offered at the same
+// moment cannot all slip under the limit.
+func TestCallLimitHoldsForCallsOfferedTogether(t *testing.T) {
+	m, err := recorder.NewManager(recorder.Config{
+		SpoolDir: t.TempDir(), BindIP: netip.MustParseAddr("127.0.0.1"),
+		PortLow: 33700, PortHigh: 33799, MinFreeBytes: 1, MaxCalls: 1,
+	}, newMemSink(), testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(t.Context()) })
+	results := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := m.StartCall(recorder.CallParams{
+				Streams: []recorder.StreamParams{{Channel: 0, Codecs: pcmu, EventPT: 101}}})
+			results <- err
+		}()
+	}
+	started := 0
+	for range 8 {
+		if err := <-results; err == nil {
+			started++
+		} else if !errors.Is(err, recorder.ErrTooManyCalls) {
+			t.Errorf("refusal %v, want ErrTooManyCalls", err)
+		}
+	}
+	if started != 1 || m.ActiveCalls() != 1 {
+		t.Errorf("%d calls started (%d active) under a limit of 1", started, m.ActiveCalls())
+	}
 }

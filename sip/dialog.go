@@ -1,6 +1,8 @@
 package siprec
 
 import (
+	"time"
+
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -19,6 +21,7 @@ func (s *Server) onAck(req *sip.Request, _ sip.ServerTransaction) {
 }
 
 func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	arrived := time.Now()
 	sess, ok := s.session(req)
 	if !ok {
 		s.reply(tx, req, refuse(481, "Call/Transaction Does Not Exist", "no recording session for this BYE"))
@@ -26,7 +29,7 @@ func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	s.ok(tx, req, nil)
 	s.onAck(req, tx) // a BYE confirms the dialog even if the ACK was lost
-	s.endSession(sess, "bye")
+	s.endSessionAt(sess, "bye", arrived)
 	s.log.Info("recording session ended", "sip_call_id", callID(req), "recording_id", sess.rec.call.ID())
 }
 

@@ -63,6 +63,12 @@ func (s *Server) session(req *sip.Request) (*session, bool) {
 // endSession forgets a dialog and ends its recording if it was the last
 // dialog feeding it.
 func (s *Server) endSession(sess *session, reason string) {
+	s.endSessionAt(sess, reason, time.Now())
+}
+
+// endSessionAt is endSession for a dialog that ended at a known moment
+// (when its BYE arrived), which the recording keeps as its end.
+func (s *Server) endSessionAt(sess *session, reason string, at time.Time) {
 	s.mu.Lock()
 	delete(s.sessions, sess.key)
 	s.mu.Unlock()
@@ -78,7 +84,7 @@ func (s *Server) endSession(sess *session, reason string) {
 	last := sess.rec.dialogs == 0
 	sess.rec.mu.Unlock()
 	if last {
-		sess.rec.call.End(reason)
+		sess.rec.call.EndAt(reason, at)
 	}
 }
 

@@ -42,6 +42,8 @@ func commands(stdin io.Reader) []command {
 		{"reindex", "rebuild the call catalog from the sidecars in the object store", runReindex},
 		{"user", "add users, change their passwords, list them (user add|passwd|list)", userCommand(stdin)},
 		{"token", "create an API token for a user (token create)", runToken},
+		{"loadgen", "place SIPREC calls on a recorder and check their recordings", runLoadgen},
+		{"demo", "start with a small demo contact center: calls, agents, a form, a sample", runDemo},
 		{"version", "print the version", runVersion},
 	}
 }
