@@ -304,3 +304,33 @@ func checkConsensusReviewers(t *testing.T, got []ReviewerComparison) {
 func calNear(got *float64, want float64) bool {
 	return got != nil && math.Abs(*got-want) < 1e-9
 }
+
+// TestCalibrationEvaluationsSealedBeforeReveal: before the reveal a
+// manager cannot read a participant's calibration evaluation through the
+// evaluation reads either; after it they can.
+func TestCalibrationEvaluationsSealedBeforeReveal(t *testing.T) {
+	f := openEvalTest(t)
+	cs := f.openCalibration(t, NewCalibration{CallIDs: []string{callAnna},
+		ReviewerIDs: []int64{f.reviewer.ID, f.reviewer2.ID}})
+	f.calScore(t, cs, f.reviewer, callAnna, exampleAnswers())
+	id := calEntry(t, cs, f.reviewer.ID, callAnna).EvaluationID
+	if _, err := f.s.GetEvaluation(t.Context(), f.manager, id); !errors.Is(err, ErrForbidden) {
+		t.Errorf("manager reading a sealed calibration evaluation: %v, want ErrForbidden", err)
+	}
+	listed, err := f.s.ListEvaluations(t.Context(), f.manager, EvaluationFilter{CallID: callAnna})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range listed {
+		if ev.ID == id {
+			t.Errorf("manager's list shows sealed calibration evaluation %d", id)
+		}
+	}
+	if _, err := f.s.GetEvaluation(t.Context(), f.reviewer, id); err != nil {
+		t.Errorf("its own reviewer reading it: %v", err)
+	}
+	f.calReveal(t, cs)
+	if _, err := f.s.GetEvaluation(t.Context(), f.manager, id); err != nil {
+		t.Errorf("manager reading it after the reveal: %v", err)
+	}
+}

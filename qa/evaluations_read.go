@@ -54,9 +54,27 @@ func (s *Service) GetEvaluation(ctx context.Context, caller *User, id int64) (*E
 	if !maySeeEvaluation(caller, ev) {
 		return nil, fmt.Errorf("evaluation %d is not yours to see: %w", id, ErrForbidden)
 	}
+	if ev.Calibration && ev.ReviewerID != caller.ID {
+		var sealed bool
+		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = ? AND `+
+			sealedCalibration+`)`, id).Scan(&sealed); err != nil {
+			return nil, fmt.Errorf("check calibration session: %w", err)
+		}
+		if sealed {
+			return nil, fmt.Errorf("calibration evaluation %d stays blind until its session is revealed: %w",
+				id, ErrForbidden)
+		}
+	}
 	ev.redactFor(caller)
 	return ev, nil
 }
+
+// sealedCalibration is true of an evaluation e scored in a calibration
+// session not yet revealed: until then only its own reviewer sees it,
+// managers included, so that nobody's answers sway another's.
+const sealedCalibration = `e.calibration = 1 AND EXISTS (SELECT 1 FROM calibration_evaluations ce
+	JOIN calibration_sessions cs ON cs.id = ce.session_id
+	WHERE ce.evaluation_id = e.id AND cs.revealed_at IS NULL)`
 
 // redactFor hides what caller may not know of a blind evaluation: who
 // the agent is. Managers, admins and the agent themselves still see it.
@@ -124,7 +142,7 @@ func (s *Service) ListEvaluations(
 // evaluationScope is the SQL form of maySeeEvaluation.
 func evaluationScope(caller *User) (string, []any) {
 	if caller.HasAny(RoleAdmin, RoleManager) {
-		return "1", nil
+		return "(e.reviewer_id = ? OR NOT (" + sealedCalibration + "))", []any{caller.ID}
 	}
 	where, args := "(e.reviewer_id = ?", []any{caller.ID}
 	if caller.Has(RoleAgent) && caller.AgentID != nil {
