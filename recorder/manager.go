@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,9 +55,6 @@ type Config struct {
 	MinFreeBytes uint64
 	// Recorder names this node in sidecars; empty means the host name.
 	Recorder string
-	// OnTimeout, if set, is called after a call was ended for RTP silence,
-	// so that the signalling can hang up.
-	OnTimeout func(c *Call)
 	// Registerer receives the recorder's metrics; nil registers none.
 	Registerer prometheus.Registerer
 }
@@ -77,8 +75,9 @@ type Manager struct {
 	finalizing int // finalizations running
 	starting   int // calls admitted, not yet added
 
-	stop     chan struct{}
-	stopOnce sync.Once
+	stop      chan struct{}
+	stopOnce  sync.Once
+	onTimeout atomic.Pointer[func(*Call)]
 	loops    sync.WaitGroup
 }
 
@@ -115,6 +114,16 @@ func NewManager(cfg Config, sink Sink, log *slog.Logger) (*Manager, error) {
 	m.loops.Add(1)
 	go m.watchTimeouts()
 	return m, nil
+}
+
+// OnTimeout sets what is called after a call was ended for RTP silence,
+// so that the signalling can hang up; nil calls nothing.
+func (m *Manager) OnTimeout(fn func(c *Call)) {
+	if fn == nil {
+		m.onTimeout.Store(nil)
+		return
+	}
+	m.onTimeout.Store(&fn)
 }
 
 // ActiveCalls returns the number of calls being recorded.
@@ -285,8 +294,8 @@ func (m *Manager) watchTimeouts() {
 			if silent, ok := c.silentFor(m.now()); ok && silent > m.cfg.RTPTimeout {
 				m.log.Info("rtp stream timed out", "recording_id", c.ID(), "silent", silent)
 				c.End("rtp timeout")
-				if m.cfg.OnTimeout != nil {
-					m.cfg.OnTimeout(c)
+				if fn := m.onTimeout.Load(); fn != nil {
+					(*fn)(c)
 				}
 			}
 		}

@@ -116,6 +116,7 @@ func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
 		sessions: map[string]*session{}, pending: map[string]*session{},
 		done: make(chan struct{}),
 	}
+	rec.OnTimeout(s.hangUp)
 	srv.OnInvite(s.onInvite)
 	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
