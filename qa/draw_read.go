@@ -88,16 +88,8 @@ func (s *Service) ListDraws(ctx context.Context, caller *User, planID int64) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list draws: %w", err)
 	}
-	defer rows.Close()
-	out := []Draw{}
-	for rows.Next() {
-		d, err := scanDraw(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list draws: %w", err)
-		}
-		out = append(out, *d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanDraw)
+	if err != nil {
 		return nil, fmt.Errorf("list draws: %w", err)
 	}
 	return out, nil

@@ -194,16 +194,8 @@ func (s *Service) ListPlans(ctx context.Context, caller *User) ([]Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
-	defer rows.Close()
-	out := []Plan{}
-	for rows.Next() {
-		p, err := scanPlan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list plans: %w", err)
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanPlan)
+	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
 	return out, nil
