@@ -4,7 +4,10 @@ import "database/sql"
 
 // collect reads every row of rows with scan and closes rows. The result
 // is empty, not nil, when there are no rows, so that it encodes as [].
-func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (*T, error)) ([]T, error) {
+func collect[T any](
+	rows *sql.Rows,
+	scan func(interface{ Scan(...any) error }) (*T, error),
+) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {
