@@ -78,7 +78,7 @@ type Manager struct {
 	stop      chan struct{}
 	stopOnce  sync.Once
 	onTimeout atomic.Pointer[func(*Call)]
-	loops    sync.WaitGroup
+	loops     sync.WaitGroup
 }
 
 // NewManager prepares the spool and the port range. Call Recover before
