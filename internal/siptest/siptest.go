@@ -170,7 +170,10 @@ func InDialog(method string, invite []byte, ok *Message, cseq int, contentType s
 	var b strings.Builder
 	target := strings.Fields(inv.StartLine)[1]
 	fmt.Fprintf(&b, "%s %s SIP/2.0\r\n", method, target)
-	fmt.Fprintf(&b, "Via: %s\r\n", strings.Replace(inv.Header("Via"), "branch=z9hG4bK", "branch=z9hG4bK"+method+strconv.Itoa(cseq), 1))
+	// A new branch per request: each is its own transaction (RFC 3261
+	// section 8.1.1.7).
+	branch := "branch=z9hG4bK" + method + strconv.Itoa(cseq)
+	fmt.Fprintf(&b, "Via: %s\r\n", strings.Replace(inv.Header("Via"), "branch=z9hG4bK", branch, 1))
 	fmt.Fprintf(&b, "Max-Forwards: 70\r\n")
 	fmt.Fprintf(&b, "From: %s\r\n", inv.Header("From"))
 	fmt.Fprintf(&b, "To: %s\r\n", ok.Header("To"))
