@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -20,27 +18,9 @@ import (
 // received before the crash (the spool is flushed every 250 ms).
 func TestKillDashNineKeepsCallsInProgress(t *testing.T) {
 	const calls, talk = 5, 2 * time.Second
-	raw, err := os.ReadFile(filepath.Join("..", "..", "sip", "testdata", "invites",
-		"rfc7865-example.sip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dataDir := t.TempDir()
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", freeSIPPort(t))
-	// startEarshot appends these after its own settings, and exec keeps the
-	// last of a repeated variable: both runs share the data folder and port.
-	env := []string{"EARSHOT_DATA_DIR=" + dataDir, "EARSHOT_SIP_LISTEN=" + sipAddr,
-		"EARSHOT_RTP_PORTS=42000-42999", "EARSHOT_RTP_BIND=127.0.0.1", "EARSHOT_RTP_TIMEOUT=60s"}
-	first := startEarshot(t, env...)
-
-	callIDs := make([]string, calls)
-	senders, dst := make([][]*net.UDPConn, calls), make([][]int, calls)
-	for i := range callIDs {
-		var ports []int
-		senders[i], ports = rtpSenders(t, 2)
-		callIDs[i] = fmt.Sprintf("crash-%d-%d@test", i, time.Now().UnixNano())
-		dst[i] = placeCall(t, sipAddr, raw, callIDs[i], ports)
-	}
+	cc := placeCrashCalls(t, calls, "42000-42999", "crash")
+	first, env, dataDir := cc.first, cc.env, cc.dataDir
+	callIDs, senders, dst := cc.callIDs, cc.senders, cc.dst
 	sendCrashTones(t, senders, dst, talk)
 	if n := activeCalls(t, first.base); n != calls {
 		t.Fatalf("/readyz says %d calls in progress before the kill, want %d", n, calls)
@@ -52,6 +32,39 @@ func TestKillDashNineKeepsCallsInProgress(t *testing.T) {
 		checkRecovered(t, second, dataDir, id, talk)
 	}
 	stopEarshot(t, second)
+}
+
+// crashCalls are calls in progress on an earshot that a test will kill.
+type crashCalls struct {
+	first   *earshotProcess
+	env     []string // to start earshot again on the same folder and port
+	dataDir string
+	callIDs []string
+	senders [][]*net.UDPConn // per call, the two RTP senders
+	dst     [][]int          // per call, the two answered RTP ports
+}
+
+// placeCrashCalls starts earshot with its own data folder, SIP port and
+// RTP ports, and places n SIPREC calls on it without sending RTP yet.
+func placeCrashCalls(t *testing.T, n int, rtpPorts, prefix string) crashCalls {
+	t.Helper()
+	raw := storedInvite(t)
+	cc := crashCalls{dataDir: t.TempDir()}
+	sipAddr := fmt.Sprintf("127.0.0.1:%d", freeSIPPort(t))
+	// startEarshot appends these after its own settings, and exec keeps the
+	// last of a repeated variable: both runs share the data folder and port.
+	cc.env = []string{"EARSHOT_DATA_DIR=" + cc.dataDir, "EARSHOT_SIP_LISTEN=" + sipAddr,
+		"EARSHOT_RTP_PORTS=" + rtpPorts, "EARSHOT_RTP_BIND=127.0.0.1", "EARSHOT_RTP_TIMEOUT=60s"}
+	cc.first = startEarshot(t, cc.env...)
+	cc.callIDs = make([]string, n)
+	cc.senders, cc.dst = make([][]*net.UDPConn, n), make([][]int, n)
+	for i := range n {
+		var ports []int
+		cc.senders[i], ports = rtpSenders(t, 2)
+		cc.callIDs[i] = fmt.Sprintf("%s-%d-%d@test", prefix, i, time.Now().UnixNano())
+		cc.dst[i] = placeCall(t, sipAddr, raw, cc.callIDs[i], ports)
+	}
+	return cc
 }
 
 // activeCalls returns how many calls earshot says it is recording.

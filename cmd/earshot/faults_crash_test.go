@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"net"
 	"testing"
 	"time"
 
@@ -20,21 +18,9 @@ func TestKillDashNineWithTwentyCalls(t *testing.T) {
 	const planned, killAfter = 10 * time.Second, 2500 * time.Millisecond
 	const mostLost = time.Second
 
-	raw := storedInvite(t)
-	dataDir := t.TempDir()
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", freeSIPPort(t))
-	env := []string{"EARSHOT_DATA_DIR=" + dataDir, "EARSHOT_SIP_LISTEN=" + sipAddr,
-		"EARSHOT_RTP_PORTS=45000-45199", "EARSHOT_RTP_BIND=127.0.0.1", "EARSHOT_RTP_TIMEOUT=60s"}
-	first := startEarshot(t, env...)
-
-	callIDs := make([]string, calls)
-	senders, dst := make([][]*net.UDPConn, calls), make([][]int, calls)
-	for i := range calls {
-		var ports []int
-		senders[i], ports = rtpSenders(t, 2)
-		callIDs[i] = fmt.Sprintf("kill9-%d-%d@test", i, time.Now().UnixNano())
-		dst[i] = placeCall(t, sipAddr, raw, callIDs[i], ports)
-	}
+	cc := placeCrashCalls(t, calls, "45000-45199", "kill9")
+	first, env, dataDir := cc.first, cc.env, cc.dataDir
+	callIDs, senders, dst := cc.callIDs, cc.senders, cc.dst
 	// The streams start together once every call is set up: started
 	// earlier, the last calls' first packets would go out in one late
 	// burst, which the recorder rightly treats as a network stall.
