@@ -20,7 +20,8 @@ func seedReports(t *testing.T, s *Service) {
 	exec(`INSERT INTO agents (id, name, team_id) VALUES (1, 'Ana', 1), (2, 'Ben', 1), (3, 'Cy', 2)`)
 	exec(`INSERT INTO users (id, username, password_hash, roles, created_at) VALUES (1, 'rev', 'x', 'reviewer', 0)`)
 	exec(`INSERT INTO forms (id, name, created_at) VALUES (1, 'f', 0)`)
-	exec(`INSERT INTO form_versions (id, form_id, version, definition, created_at, updated_at) VALUES (1, 1, 1, '{}', 0, 0)`)
+	exec(`INSERT INTO form_versions (id, form_id, version, definition, created_at, updated_at)
+		VALUES (1, 1, 1, '{}', 0, 0)`)
 	evals := []struct {
 		agent       int
 		score       float64
@@ -132,7 +133,8 @@ func TestQuestionFailuresRankWhereAgentsLosePoints(t *testing.T) {
 	seedReports(t, s)
 	results := []string{
 		`{"sections":[{"id":"s","questions":[{"id":"greet","fraction":1},{"id":"verify","fraction":0,"failed":true}]}]}`,
-		`{"sections":[{"id":"s","questions":[{"id":"greet","fraction":0,"failed":true},{"id":"verify","fraction":0,"failed":true}]}]}`,
+		`{"sections":[{"id":"s","questions":[{"id":"greet","fraction":0,"failed":true},` +
+			`{"id":"verify","fraction":0,"failed":true}]}]}`,
 		`{"sections":[{"id":"s","questions":[{"id":"greet","na":true},{"id":"verify","fraction":0.5}]}]}`,
 	}
 	for i, r := range results {

@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-var fuzzCodecs = map[uint8]Codec{0: {"PCMU", 8000}, 8: {"PCMA", 8000}, 9: {"G722", 8000}, 101: {"telephone-event", 8000}}
+var fuzzCodecs = map[uint8]Codec{
+	0: {"PCMU", 8000}, 8: {"PCMA", 8000}, 9: {"G722", 8000}, 101: {"telephone-event", 8000},
+}
 
 // fuzzStream is a stream that spools into buf, with no socket.
 func fuzzStream(buf *bytes.Buffer) *stream {
@@ -61,8 +63,10 @@ func FuzzRTPDatagram(f *testing.F) {
 func FuzzFinalizeSpool(f *testing.F) {
 	var seed []byte
 	seed = appendSegment(seed, &segmentRecord{Seg: 0, TSBase: 1000, Clock: 8000, OffsetUS: 20000})
-	seed = appendPacket(seed, &packetRecord{Seq: 1, TS: 1000, SSRC: 9, ArrivalUS: 20000, PT: 0, Payload: make([]byte, 160)})
-	seed = appendPacket(seed, &packetRecord{Seq: 2, TS: 1000, SSRC: 9, ArrivalUS: 40000, PT: 101, Payload: []byte{5, 0x8a, 0, 160}})
+	seed = appendPacket(seed, &packetRecord{Seq: 1, TS: 1000, SSRC: 9, ArrivalUS: 20000, PT: 0,
+		Payload: make([]byte, 160)})
+	seed = appendPacket(seed, &packetRecord{Seq: 2, TS: 1000, SSRC: 9, ArrivalUS: 40000, PT: 101,
+		Payload: []byte{5, 0x8a, 0, 160}})
 	f.Add(seed)
 	f.Add(seed[:len(seed)-3])
 	f.Fuzz(func(t *testing.T, log []byte) {

@@ -86,12 +86,15 @@ func TestRefusalsArePrecise(t *testing.T) {
 		code        int
 		warning     string
 	}{
-		{name: "body over the limit", contentType: "application/sdp", body: offer + strings.Repeat("a=x-pad:0123456789\r\n", 200),
+		{name: "body over the limit", contentType: "application/sdp",
+			body: offer + strings.Repeat("a=x-pad:0123456789\r\n", 200),
 			code: 413, warning: "limit"},
-		{name: "malformed sdp", contentType: "application/sdp", body: "v=0\r\nthis is not sdp\r\n", code: 400, warning: "sdp"},
+		{name: "malformed sdp", contentType: "application/sdp", body: "v=0\r\nthis is not sdp\r\n",
+			code: 400, warning: "sdp"},
 		{name: "no offer", contentType: "application/sdp", body: "", code: 488, warning: "offer"},
 		{name: "video only", contentType: "application/sdp",
-			body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 5000 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+			body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+				"m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
 			code: 488, warning: "no audio stream"},
 		{name: "multipart without boundary", contentType: "multipart/mixed", body: offer, code: 400, warning: "boundary"},
 	}

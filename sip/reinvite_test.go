@@ -97,7 +97,8 @@ func TestUpdateWithMetadataRenamesParties(t *testing.T) {
 	for _, p := range sc.Participants {
 		names[p.SIPAddress] = p.Name
 	}
-	if names["sip:bob@biloxi.example.com"] != "Bob Nguyen (Tier 2)" || names["sip:alice@atlanta.example.com"] != "Alice Carter" {
+	if names["sip:bob@biloxi.example.com"] != "Bob Nguyen (Tier 2)" ||
+		names["sip:alice@atlanta.example.com"] != "Alice Carter" {
 		t.Errorf("participants %+v, want Bob renamed and Alice kept", sc.Participants)
 	}
 	if !strings.Contains(sc.MetadataXML, "Tier 2") {

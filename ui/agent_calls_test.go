@@ -48,11 +48,13 @@ func TestAgentSeesOnlyOwnCalls(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || len(list.Calls) != 1 || list.Calls[0].ID != ids[0] {
 		t.Errorf("agent's list: %d %+v, want only their own call %s", resp.StatusCode, list.Calls, ids[0])
 	}
-	if resp, _ := f.do(t, nil, authReq{method: http.MethodGet, path: "/api/v1/calls/" + ids[0], bearer: tok}); resp.StatusCode != http.StatusOK {
+	own := authReq{method: http.MethodGet, path: "/api/v1/calls/" + ids[0], bearer: tok}
+	if resp, _ := f.do(t, nil, own); resp.StatusCode != http.StatusOK {
 		t.Errorf("agent opening their own call: %d, want 200", resp.StatusCode)
 	}
 	for _, path := range []string{"/api/v1/calls/" + ids[1], "/api/v1/calls/" + ids[1] + "/audio"} {
-		if resp, _ := f.do(t, nil, authReq{method: http.MethodGet, path: path, bearer: tok}); resp.StatusCode != http.StatusNotFound {
+		other := authReq{method: http.MethodGet, path: path, bearer: tok}
+		if resp, _ := f.do(t, nil, other); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("agent opening another agent's %s: %d, want 404", path, resp.StatusCode)
 		}
 	}

@@ -512,7 +512,8 @@ func addSilentCall(t *testing.T, f *authFixture) string {
 	const id = "01JNDPB7Q8ZK2V0Y8X5W4T3S2R"
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	var wav bytes.Buffer
-	if err := audio.WriteHeader(&wav, audio.Format{Encoding: audio.ULaw, SampleRate: 8000, Channels: 2}, 16000); err != nil {
+	format := audio.Format{Encoding: audio.ULaw, SampleRate: 8000, Channels: 2}
+	if err := audio.WriteHeader(&wav, format, 16000); err != nil {
 		t.Fatal(err)
 	}
 	wav.Write(bytes.Repeat([]byte{0xff}, 16000))
@@ -520,7 +521,8 @@ func addSilentCall(t *testing.T, f *authFixture) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.Put(t.Context(), key, bytes.NewReader(wav.Bytes()), int64(wav.Len()), storage.PutOptions{}); err != nil {
+	err = f.store.Put(t.Context(), key, bytes.NewReader(wav.Bytes()), int64(wav.Len()), storage.PutOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	sc := &storage.Sidecar{FormatVersion: storage.SidecarFormatVersion, RecordingID: id,

@@ -84,7 +84,8 @@ func TestUserAddPasswdListAndTokenCreate(t *testing.T) {
 
 func TestUserCommandRefusals(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, errOut := runCmd(t, "", "user", "add", "--data-dir", dir, "--username", "bo", "--roles", "agent"); code != 0 {
+	code, _, errOut := runCmd(t, "", "user", "add", "--data-dir", dir, "--username", "bo", "--roles", "agent")
+	if code != 0 {
 		t.Fatalf("user add bo: %s", errOut)
 	}
 	tests := []struct {
