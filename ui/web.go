@@ -116,6 +116,12 @@ func (s *Server) mountWeb() {
 	g := s.echo.Group("", webHeaders(false))
 	s.mountWebAuth(g)
 	s.mountWebPages(g)
+	s.mountWebForms(g)
+	s.mountWebSampling(g)
+	s.mountWebCalibration(g)
+	s.mountWebDashboards(g)
+	s.mountWebDisputes(g)
+	s.mountWebAudit(g)
 	if s.cfg.Calls != nil {
 		s.mountWebCalls(g)
 	}

@@ -1,0 +1,6 @@
+package ui
+
+import "github.com/labstack/echo/v4"
+
+// mountWebAudit registers the audit pages.
+func (s *Server) mountWebAudit(g *echo.Group) {}
