@@ -1,0 +1,98 @@
+package qa
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// TestPreviewDrawMatchesDraw: a preview stores nothing, and a draw with
+// the preview's seed picks the same calls for the same reviewers and
+// reports the same figures.
+func TestPreviewDrawMatchesDraw(t *testing.T) {
+	w := newDrawWorld(t)
+	p := w.plan(t, func(in *PlanInput) {
+		in.FormVersionID = &w.formVersion
+		share := 0.5
+		in.SecondReviewShare = &share
+	})
+	ctx := t.Context()
+	pv, err := w.s.PreviewDraw(ctx, w.manager, DrawRequest{PlanID: p.ID, Period: "2026-03-04"})
+	if err != nil {
+		t.Fatalf("PreviewDraw: %v", err)
+	}
+	if n := countRows(t, w.s, "draws") + countRows(t, w.s, "draw_items") +
+		countRows(t, w.s, "evaluations"); n != 0 {
+		t.Fatalf("a preview left %d rows of draws, items and evaluations", n)
+	}
+	if pv.Report.Drawn != 12 || pv.Report.Shortfall != 3 || len(pv.Items) == 0 {
+		t.Fatalf("preview report %+v with %d items, want 12 drawn and 3 short", pv.Report, len(pv.Items))
+	}
+
+	d := w.draw(t, p.ID, pv.Seed)
+	if !jsonEqual(t, pv.Report, d.Report) || !jsonEqual(t, pv.Params, d.Params) {
+		t.Errorf("preview report %+v\ndraw report %+v", pv.Report, d.Report)
+	}
+	if len(pv.Items) != len(d.Items) {
+		t.Fatalf("preview has %d items, the draw %d", len(pv.Items), len(d.Items))
+	}
+	for i, it := range d.Items {
+		it.ID, it.EvaluationID = 0, nil
+		if !jsonEqual(t, pv.Items[i], it) {
+			t.Errorf("item %d: preview %+v, draw %+v", i, pv.Items[i], it)
+		}
+		if pv.Items[i].ID != 0 || pv.Items[i].EvaluationID != nil {
+			t.Errorf("preview item %d names rows that do not exist: %+v", i, pv.Items[i])
+		}
+	}
+}
+
+// TestPreviewDrawRefusals: reviewers may not preview; an unknown plan or
+// a bad period is refused; an inactive plan may be previewed.
+func TestPreviewDrawRefusals(t *testing.T) {
+	w := newDrawWorld(t)
+	off := false
+	p := w.plan(t, func(in *PlanInput) { in.Active = &off })
+	ctx := t.Context()
+	week := DrawRequest{PlanID: p.ID, Period: "2026-03-04"}
+	if _, err := w.s.PreviewDraw(ctx, w.rae, week); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a reviewer's preview: %v, want ErrForbidden", err)
+	}
+	noPlan := DrawRequest{PlanID: 99, Period: "2026-03-04"}
+	if _, err := w.s.PreviewDraw(ctx, w.manager, noPlan); !errors.Is(err, ErrNotFound) {
+		t.Errorf("preview of no plan: %v, want ErrNotFound", err)
+	}
+	var in *InputError
+	badPeriod := DrawRequest{PlanID: p.ID, Period: "soon"}
+	if _, err := w.s.PreviewDraw(ctx, w.manager, badPeriod); !errors.As(err, &in) {
+		t.Errorf("preview of a bad period: %v, want an *InputError", err)
+	}
+	if _, err := w.s.PreviewDraw(ctx, w.manager, week); err != nil {
+		t.Errorf("preview of an inactive plan: %v", err)
+	}
+}
+
+// countRows counts the rows of a table.
+func countRows(t *testing.T, s *Service, table string) int {
+	t.Helper()
+	var n int
+	if err := s.db.QueryRowContext(t.Context(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// jsonEqual compares two values by their JSON, as clients read them.
+func jsonEqual(t *testing.T, a, b any) bool {
+	t.Helper()
+	ja, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(ja, jb)
+}
