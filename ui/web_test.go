@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -416,6 +418,10 @@ func TestWebPageLibrary(t *testing.T) {
 		{name: "time range", query: "from=2026-03-01T08:10&to=2026-03-01T08:15", rows: 5, has: "bulk10"},
 		{name: "duration", query: "min_sec=60&max_sec=61", rows: 2, has: "1:01"},
 		{name: "oldest first", query: "to=2026-03-01T08:03&sort=oldest", rows: 3, has: "bulk00"},
+		{name: "agent", query: fmt.Sprintf("agent=%d", f.agentID), rows: 1, has: f.callID},
+		{name: "agent and direction", query: fmt.Sprintf("agent=%d&direction=outbound", f.agentID)},
+		{name: "not evaluated", query: "evaluated=no&participant=bulk1", rows: 10, has: "bulk19"},
+		{name: "evaluated", query: "evaluated=yes", has: "No call matches"},
 	}
 	for _, tt := range tests {
 		resp, page := rita.get(t, "/calls?"+tt.query)
@@ -427,7 +433,9 @@ func TestWebPageLibrary(t *testing.T) {
 	if strings.Index(page, "bulk00") > strings.Index(page, "bulk02") {
 		t.Error("sort=oldest does not put the oldest call first")
 	}
-	for _, q := range []string{"from=yesterday", "min_sec=-1", "sort=random"} {
+	checkLibraryOrder(t, rita)
+	for _, q := range []string{"from=yesterday", "min_sec=-1", "sort=random", "agent=x", "direction=up",
+		"evaluated=maybe", "min_overtalk=1.5"} {
 		if resp, _ := rita.get(t, "/calls?"+q); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("/calls?%s = %d, want 400", q, resp.StatusCode)
 		}
@@ -436,5 +444,33 @@ func TestWebPageLibrary(t *testing.T) {
 	_, page = f.signIn(t, "anna").get(t, "/calls")
 	if rows(page) != 1 {
 		t.Errorf("the agent's library has %d calls, want her 1", rows(page))
+	}
+}
+
+// checkLibraryOrder walks the library longest first: the order holds
+// across the page boundary, not just within a page.
+func checkLibraryOrder(t *testing.T, b *browser) {
+	t.Helper()
+	lengths := regexp.MustCompile(`</a></td>\s*<td>(\d+):(\d\d)</td>`)
+	next := regexp.MustCompile(`<a href="([^"]+)" id="next-page">`)
+	var secs []int
+	path := "/calls?sort=longest"
+	for path != "" {
+		_, page := b.get(t, path)
+		for _, m := range lengths.FindAllStringSubmatch(page, -1) {
+			mm, _ := strconv.Atoi(m[1])
+			ss, _ := strconv.Atoi(m[2])
+			secs = append(secs, mm*60+ss)
+		}
+		path = ""
+		if n := next.FindStringSubmatch(page); n != nil {
+			path = strings.ReplaceAll(n[1], "&amp;", "&")
+		}
+	}
+	if len(secs) != webPageSize+6 || !slices.IsSortedFunc(secs, func(a, b int) int { return b - a }) {
+		t.Errorf("longest first over two pages: %d calls %v", len(secs), secs)
+	}
+	if len(secs) > 0 && (secs[0] != 64 || secs[len(secs)-1] != 8) {
+		t.Errorf("longest first runs %d s to %d s, want 64 s to 8 s", secs[0], secs[len(secs)-1])
 	}
 }

@@ -164,6 +164,23 @@ func TestList(t *testing.T) {
 				MaxDurationMS: minutes(5), SIPCallID: "0004-7f3a9c@10.1.2.3"}, want: []int{4}},
 		{name: "after a call not in the catalog",
 			filter: ListFilter{After: testID(42, testBase)}, wantErr: ErrNotFound},
+		{name: "oldest first", filter: ListFilter{Order: OrderOldest}, want: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{name: "oldest after a tie", filter: ListFilter{Order: OrderOldest, After: id(8)}, want: []int{9}},
+		{name: "longest first", filter: ListFilter{Order: OrderLongest, Limit: 3}, want: []int{9, 8, 7}},
+		{name: "longest after", filter: ListFilter{Order: OrderLongest, After: id(3)}, want: []int{2, 1, 0}},
+		{name: "shortest first", filter: ListFilter{Order: OrderShortest, Limit: 3}, want: []int{0, 1, 2}},
+		{name: "most overtalk leaves out calls without metrics",
+			filter: ListFilter{Order: OrderOvertalk}, want: []int{8, 7, 6, 5, 3, 2, 1, 0}},
+		{name: "longest silence ties by id",
+			filter: ListFilter{Order: OrderSilence, After: id(5)}, want: []int{3, 2, 1, 0}},
+		{name: "min overtalk", filter: ListFilter{MinOvertalkMS: 500}, want: []int{8, 7, 6, 5}},
+		{name: "min longest silence", filter: ListFilter{MinLongestSilenceMS: 4001}},
+		{name: "min longest silence is inclusive",
+			filter: ListFilter{MinLongestSilenceMS: 4000, To: starts[2]}, want: []int{1, 0}},
+		{name: "extra condition",
+			filter: ListFilter{Where: []Condition{{SQL: "c.duration_ms > ?", Args: []any{minutes(5)}}}},
+			want:   []int{9, 8, 7, 6, 5}},
+		{name: "unknown order", filter: ListFilter{Order: "loudest"}, wantErr: errUnknownOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,29 +219,38 @@ func TestListCalls(t *testing.T) {
 	}
 }
 
+// TestListPages walks every order three calls at a time and checks that
+// the pages join up into the whole list, nothing repeated or skipped.
 func TestListPages(t *testing.T) {
 	ctx := context.Background()
 	c := openTest(t)
 	listFixture(t, c)
-	all, err := c.List(ctx, ListFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paged []Call
-	f := ListFilter{Limit: 3}
-	for range 10 {
-		page, err := c.List(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		paged = append(paged, page...)
-		f.After = page[len(page)-1].ID
-	}
-	if diff := cmp.Diff(callIDs(all), callIDs(paged)); diff != "" {
-		t.Errorf("pages (-all +paged):\n%s", diff)
+	for _, order := range Orders {
+		t.Run(string(order), func(t *testing.T) {
+			all, err := c.List(ctx, ListFilter{Order: order})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paged []Call
+			f := ListFilter{Limit: 3, Order: order}
+			for range 10 {
+				page, err := c.List(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				paged = append(paged, page...)
+				f.After = page[len(page)-1].ID
+			}
+			if len(all) < 8 {
+				t.Fatalf("only %d calls listed", len(all))
+			}
+			if diff := cmp.Diff(callIDs(all), callIDs(paged)); diff != "" {
+				t.Errorf("pages (-all +paged):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -51,13 +51,30 @@ type ListFilter struct {
 	// MinDurationMS and MaxDurationMS bound the duration, both inclusive.
 	MinDurationMS int64
 	MaxDurationMS int64
+	// MinOvertalkMS and MinLongestSilenceMS keep calls with at least that
+	// much overtalk or that long a silence; calls without talk metrics
+	// never match them.
+	MinOvertalkMS       int64
+	MinLongestSilenceMS int64
+	// Where holds conditions on the calls (alias c) from packages whose
+	// tables sit beside the catalog's in the same database: the QA side
+	// filters by agent, team and evaluation this way.
+	Where []Condition
+	// Order is the order of the list, and of the pages its cursor walks.
+	Order Order
 	// Limit caps the number of calls returned: 0 means DefaultListLimit,
 	// and anything above MaxListLimit means MaxListLimit.
 	Limit int
 	// After is the id of the last call of the previous page; the page
-	// starts with the call listed after it. A cursor whose call has been
-	// deleted since is an error wrapping ErrNotFound.
+	// starts with the call listed after it in Order. A cursor whose call
+	// has been deleted since is an error wrapping ErrNotFound.
 	After string
+}
+
+// Condition is one SQL condition with its arguments.
+type Condition struct {
+	SQL  string
+	Args []any
 }
 
 // List limits.
@@ -102,14 +119,20 @@ func (c *Catalog) Get(ctx context.Context, id string) (*Call, error) {
 	return &calls[0], nil
 }
 
-// List returns the calls that f selects, newest first (by start time, then
-// by id, descending). An empty result is not an error.
+// List returns the calls that f selects, in f.Order (newest first by
+// default). An empty result is not an error.
 func (c *Catalog) List(ctx context.Context, f ListFilter) ([]Call, error) {
-	where, args, err := c.listWhere(ctx, f)
+	spec, err := f.Order.spec()
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
 	}
-	q := selectCalls + where + ` ORDER BY c.started_at DESC, c.id DESC LIMIT ?`
+	if f.After != "" {
+		if err := c.cursorExists(ctx, f.After); err != nil {
+			return nil, fmt.Errorf("list calls: cursor: %w", err)
+		}
+	}
+	where, args := listWhere(f, spec)
+	q := selectCalls + where + spec.orderBy() + ` LIMIT ?`
 	calls, err := c.query(ctx, q, append(args, listLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
@@ -128,7 +151,7 @@ func listLimit(n int) int {
 }
 
 // listWhere builds the WHERE clause of f and its arguments.
-func (c *Catalog) listWhere(ctx context.Context, f ListFilter) (string, []any, error) {
+func listWhere(f ListFilter, spec orderSpec) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -156,17 +179,25 @@ func (c *Catalog) listWhere(ctx context.Context, f ListFilter) (string, []any, e
 	if f.MaxDurationMS > 0 {
 		add(`c.duration_ms <= ?`, f.MaxDurationMS)
 	}
+	if f.MinOvertalkMS > 0 {
+		add(`c.overtalk_ms >= ?`, f.MinOvertalkMS)
+	}
+	if f.MinLongestSilenceMS > 0 {
+		add(`c.longest_silence_ms >= ?`, f.MinLongestSilenceMS)
+	}
+	for _, w := range f.Where {
+		add("("+w.SQL+")", w.Args...)
+	}
+	if spec.needsValue {
+		add(`c.` + spec.column + ` IS NOT NULL`)
+	}
 	if f.After != "" {
-		started, err := c.startedAt(ctx, f.After)
-		if err != nil {
-			return "", nil, fmt.Errorf("cursor: %w", err)
-		}
-		add(`(c.started_at, c.id) < (?, ?)`, started, f.After)
+		add(spec.after(), f.After, f.After)
 	}
 	if len(conds) == 0 {
-		return "", nil, nil
+		return "", nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
+	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
 // escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
@@ -174,14 +205,15 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// startedAt returns the start of call id in unix milliseconds.
-func (c *Catalog) startedAt(ctx context.Context, id string) (int64, error) {
-	var ms int64
-	err := c.db.QueryRowContext(ctx, `SELECT started_at FROM calls WHERE id = ?`, id).Scan(&ms)
+// cursorExists returns an error wrapping ErrNotFound when the cursor's
+// call is gone.
+func (c *Catalog) cursorExists(ctx context.Context, id string) error {
+	var one int
+	err := c.db.QueryRowContext(ctx, `SELECT 1 FROM calls WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("call %s: %w", id, ErrNotFound)
+		return fmt.Errorf("call %s: %w", id, ErrNotFound)
 	}
-	return ms, err
+	return err
 }
 
 // query runs a selectCalls query and reads every call it returns.
