@@ -317,6 +317,9 @@ func browserPlay(t *testing.T, ctx context.Context, f *webFixture, dir string) {
 		t.Fatalf("n opened %s, want the call %s", loc, f.callID)
 	}
 	poll(t, ctx, "the waveform loads", `document.getElementById('player').dataset.ready === '1'`)
+	if got := eval[string](t, ctx, `document.getElementById('player').dataset.peaks`); got != "server" {
+		t.Errorf("the waveform was drawn from %q peaks, want the server's", got)
+	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('#timeline .mark').length`); n != 2 {
 		t.Errorf("%d marks on the timeline, want a DTMF digit and a pause", n)
 	}

@@ -51,6 +51,8 @@ func (s *Server) callAPI() []route {
 			summary: "One recorded call: parties, streams, talk metrics"},
 		{method: http.MethodGet, path: "/api/v1/calls/:id/audio", roles: qa.AllRoles, h: s.callAudio,
 			summary: "The recording as 16-bit PCM stereo WAV, with range requests"},
+		{method: http.MethodGet, path: "/api/v1/calls/:id/peaks", roles: qa.AllRoles, h: s.callPeaks,
+			summary: "The waveform's peaks per channel (0 to 1), for the player to draw before streaming"},
 		{method: http.MethodHead, path: "/api/v1/calls/:id/audio", roles: qa.AllRoles, h: s.callAudio,
 			summary: "The recording's size and type, as GET would answer, without the audio"},
 		{method: http.MethodPost, path: "/api/v1/calls/:id/pause", roles: staff, h: s.pauseCall,

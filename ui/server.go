@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +58,8 @@ type Server struct {
 	echo *echo.Echo
 	// pages are the web app's templates (see mountWeb).
 	pages webTemplates
+	// peaks caches the waveform peaks of recently opened calls.
+	peaks *lru.Cache[string, *callPeaksOut]
 }
 
 // New builds the server and its routes.
@@ -80,7 +83,7 @@ func New(cfg Config) *Server {
 		},
 	}))
 	e.HTTPErrorHandler = jsonErrorHandler(cfg.Log)
-	s := &Server{cfg: cfg, echo: e}
+	s := &Server{cfg: cfg, echo: e, peaks: newPeakCache()}
 	s.routes()
 	return s
 }

@@ -57,6 +57,7 @@ type lane struct {
 type playerData struct {
 	CallID       string      `json:"call_id"`
 	AudioURL     string      `json:"audio_url"`
+	PeaksURL     string      `json:"peaks_url"`
 	DurationMS   int64       `json:"duration_ms"`
 	AgentChannel int         `json:"agent_channel"`
 	Marks        []timedMark `json:"marks"`
@@ -106,6 +107,7 @@ func (s *Server) renderCall(c echo.Context, a callPageArgs) error {
 	agentCh := s.agentChannel(ctx, call)
 	v.Lanes = callLanes(call, agentCh)
 	v.Player = playerData{CallID: call.ID, AudioURL: "/api/v1/calls/" + url.PathEscape(call.ID) + "/audio",
+		PeaksURL:   "/api/v1/calls/" + url.PathEscape(call.ID) + "/peaks",
 		DurationMS: call.DurationMS, AgentChannel: agentCh, Marks: []timedMark{}}
 	if sc, err := s.readSidecar(ctx, call); err != nil {
 		s.cfg.Log.Warn("call marks unavailable", "recording_id", call.ID, "object_key", call.SidecarKey,

@@ -15,14 +15,29 @@ const agentColors = { wave: '#3f7fbf', progress: '#1d4f80' };
 const customerColors = { wave: '#c9873a', progress: '#86551c' };
 const laneColors = (ch) => (ch === data.agent_channel ? agentColors : customerColors);
 
-// TODO: wavesurfer fetches and decodes the whole WAV before it plays, so
-// an hour-long call (115 MB of PCM16) is slow to open; peaks computed on
-// the server and the media element streaming with range requests would
-// fix that.
+// The waveform is drawn from peaks the server computes, and the <audio>
+// element streams the recording with range requests, so that a long call
+// plays at once instead of after a download of the whole file. Without
+// peaks (an old server, a failed request) wavesurfer decodes the file
+// itself, which is slower but still works.
+async function loadPeaks() {
+  try {
+    const r = await fetch(data.peaks_url, { credentials: 'same-origin' });
+    if (!r.ok) return null;
+    return await r.json();
+  } catch (e) {
+    return null;
+  }
+}
+
+const peaks = await loadPeaks();
+audio.preload = 'metadata';
 const ws = WaveSurfer.create({
   container: '#waveform',
   media: audio,
   url: data.audio_url,
+  peaks: peaks ? peaks.channels : undefined,
+  duration: peaks ? peaks.duration_s : undefined,
   height: 72,
   normalize: true,
   dragToSeek: true,
@@ -33,6 +48,7 @@ const ws = WaveSurfer.create({
     progressColor: laneColors(ch).progress,
   })),
 });
+player.dataset.peaks = peaks ? 'server' : 'decoded';
 
 function clock(seconds) {
   const s = Math.max(0, Math.floor(seconds));
