@@ -66,6 +66,9 @@ type AuditFilter struct {
 	From, To time.Time
 	UserID   int64
 	Action   string
+	// ObjectType and ObjectID name the object acted on ("call" and a
+	// recording id).
+	ObjectType, ObjectID string
 	// Limit is the most records returned; zero means DefaultAuditLimit, at
 	// most MaxAuditLimit.
 	Limit int
@@ -157,6 +160,12 @@ func (f AuditFilter) where() (string, []any) {
 	}
 	if f.Action != "" {
 		add("action = ?", f.Action)
+	}
+	if f.ObjectType != "" {
+		add("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add("object_id = ?", f.ObjectID)
 	}
 	if f.BeforeID != 0 {
 		add("id < ?", f.BeforeID)

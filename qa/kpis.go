@@ -29,6 +29,7 @@ func (s *Service) CallKPIs(ctx context.Context, caller *User, f ReportFilter) ([
 	if err != nil {
 		return nil, err
 	}
+	f.FormID = 0 // calls are not scored on a form
 	q := `SELECT a.id, a.name, ca.direction, c.duration_ms,
   c.talk_ms_left, c.talk_ms_right, c.silence_ms, c.overtalk_ms, c.longest_silence_ms
 FROM call_agents ca JOIN calls c ON c.id = ca.call_id JOIN agents a ON a.id = ca.agent_id WHERE 1 = 1`

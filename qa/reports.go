@@ -12,6 +12,9 @@ type ReportFilter struct {
 	From, To time.Time
 	TeamID   int64
 	AgentID  int64
+	// FormID keeps the evaluations scored on that form (any version).
+	// Call KPIs ignore it: a call has no form.
+	FormID int64
 }
 
 // AgentScore is one agent's scores over the filter's window: raw mean with
@@ -89,8 +92,9 @@ WHERE e.status = 'submitted' AND e.calibration = 0 AND e.score IS NOT NULL`
 	return out, rows.Err()
 }
 
-// windowClause adds the filter's time window, team and agent to a query
-// whose agents table is aliased a.
+// windowClause adds the filter's time window, team, agent and form to a
+// query whose agents table is aliased a and, when FormID is set, whose
+// evaluations table is aliased e.
 func windowClause(q string, args []any, timeCol string, f ReportFilter) (string, []any) {
 	if !f.From.IsZero() {
 		q += " AND " + timeCol + " >= ?"
@@ -107,6 +111,10 @@ func windowClause(q string, args []any, timeCol string, f ReportFilter) (string,
 	if f.AgentID != 0 {
 		q += " AND a.id = ?"
 		args = append(args, f.AgentID)
+	}
+	if f.FormID != 0 {
+		q += " AND e.form_version_id IN (SELECT id FROM form_versions WHERE form_id = ?)"
+		args = append(args, f.FormID)
 	}
 	return q, args
 }

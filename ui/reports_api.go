@@ -45,7 +45,7 @@ func (s *Server) questionReport(c echo.Context) error {
 	})
 }
 
-// reportFilter reads from, to, team_id and agent_id.
+// reportFilter reads from, to, team_id, agent_id and form_id.
 func reportFilter(c echo.Context) (qa.ReportFilter, error) {
 	var f qa.ReportFilter
 	var err error
@@ -56,6 +56,9 @@ func reportFilter(c echo.Context) (qa.ReportFilter, error) {
 		return f, err
 	}
 	if f.TeamID, err = queryInt(c, "team_id"); err != nil {
+		return f, err
+	}
+	if f.FormID, err = queryInt(c, "form_id"); err != nil {
 		return f, err
 	}
 	f.AgentID, err = queryInt(c, "agent_id")

@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -70,71 +68,6 @@ func (s *Server) formNames(ctx context.Context) (map[int64]string, error) {
 		out[f.ID] = f.Name
 	}
 	return out, nil
-}
-
-// agentView is an agent's own page.
-type agentView struct {
-	Linked      bool
-	Evaluations []agentEvaluation
-	Trend       []qa.TrendPoint
-	// Chart is the trend as the chart script reads it.
-	Chart trendChart
-}
-
-type agentEvaluation struct {
-	qa.Evaluation
-	Form string
-}
-
-// trendChart is the weekly trend in columns, as uPlot takes its data.
-type trendChart struct {
-	Weeks []string   `json:"weeks"`
-	Mean  []float64  `json:"mean"`
-	Low   []*float64 `json:"low"`
-	High  []*float64 `json:"high"`
-	N     []int      `json:"n"`
-}
-
-func (s *Server) agentPage(c echo.Context) error {
-	ctx, u := c.Request().Context(), caller(c)
-	v := agentView{Linked: u.AgentID != nil}
-	if !v.Linked {
-		return s.render(c, http.StatusOK, "agent", pageData{Title: "My evaluations", Nav: "agent", Page: v})
-	}
-	evs, err := s.cfg.QA.ListEvaluations(ctx, u, qa.EvaluationFilter{AgentID: *u.AgentID,
-		Status: qa.StatusSubmitted})
-	if err != nil {
-		return s.webQAError(c, "list evaluations", err)
-	}
-	forms, err := s.formNames(ctx)
-	if err != nil {
-		return s.webFail(c, "list forms", err)
-	}
-	// Newest submission first: a re-scored or late evaluation is news.
-	slices.SortStableFunc(evs, func(a, b qa.Evaluation) int {
-		return cmp.Compare(submittedMS(b), submittedMS(a))
-	})
-	for _, ev := range evs {
-		v.Evaluations = append(v.Evaluations, agentEvaluation{Evaluation: ev, Form: forms[ev.FormID]})
-	}
-	if v.Trend, err = s.cfg.QA.WeeklyTrend(ctx, u, qa.ReportFilter{AgentID: *u.AgentID}); err != nil {
-		return s.webQAError(c, "score trend", err)
-	}
-	for _, p := range v.Trend {
-		v.Chart.Weeks = append(v.Chart.Weeks, p.Week)
-		v.Chart.Mean = append(v.Chart.Mean, p.Score.Mean)
-		v.Chart.Low = append(v.Chart.Low, p.Score.Low)
-		v.Chart.High = append(v.Chart.High, p.Score.High)
-		v.Chart.N = append(v.Chart.N, p.Score.N)
-	}
-	return s.render(c, http.StatusOK, "agent", pageData{Title: "My evaluations", Nav: "agent", Page: v})
-}
-
-func submittedMS(ev qa.Evaluation) int64 {
-	if ev.SubmittedAt == nil {
-		return 0
-	}
-	return ev.SubmittedAt.UnixMilli()
 }
 
 // webClock shows a time in UTC to the minute; the zero time is empty.

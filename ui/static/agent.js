@@ -1,4 +1,5 @@
-// The agent's weekly score trend: the mean and its 95% interval.
+// The weekly score trend: the mean and its 95% interval, and, when the
+// page gives one, the bias-adjusted overall mean as a level line.
 /* global uPlot */
 const el = document.getElementById('trend-chart');
 const src = document.getElementById('trend-data');
@@ -26,7 +27,13 @@ if (el && src && typeof uPlot === 'function') {
     ],
     bands: [{ series: [3, 2], fill: 'rgba(63,127,191,0.12)' }],
   };
-  const chart = new uPlot(opts, [xs, d.mean, d.low.map(orNull), d.high.map(orNull)], el);
+  const cols = [xs, d.mean, d.low.map(orNull), d.high.map(orNull)];
+  if (typeof d.adjusted === 'number') {
+    opts.series.push({ label: 'Bias-adjusted mean (all weeks)', stroke: '#c9873a', width: 2, dash: [8, 4],
+      points: { show: false }, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) });
+    cols.push(xs.map(() => d.adjusted));
+  }
+  const chart = new uPlot(opts, cols, el);
   el.dataset.ready = '1';
   window.addEventListener('resize', () => chart.setSize({ width: Math.min(el.clientWidth, 900), height: 260 }));
 }
