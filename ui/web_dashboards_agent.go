@@ -17,8 +17,8 @@ type agentDashboard struct {
 	dashChoices
 	// Raw is the agent's overall score, Adjusted the same with reviewers'
 	// bias taken out (nil without one).
-	Raw      qa.Interval
-	Adjusted *qa.Interval
+	Raw                            qa.Interval
+	Adjusted                       *qa.Interval
 	RawMean, RawCI, AdjMean, AdjCI string
 	BiasWarning                    string
 	Trend                          []trendRow
