@@ -119,6 +119,7 @@ func (c *Call) Update(params []StreamParams) error {
 	if c.ended {
 		return fmt.Errorf("recorder: call %s has ended", c.state.RecordingID)
 	}
+	held := c.heldLocked()
 	for i, p := range params {
 		if i < len(c.streams) {
 			c.updateStreamLocked(i, p)
@@ -135,6 +136,7 @@ func (c *Call) Update(params []StreamParams) error {
 		}
 		c.streams = append(c.streams, s)
 	}
+	c.noteHoldsLocked(held)
 	return c.state.save(c.dir)
 }
 
@@ -253,6 +255,7 @@ func (c *Call) stopLocked(reason string, end time.Time) error {
 	if c.paused.Load() {
 		c.state.Pauses[len(c.state.Pauses)-1].EndMS = end.Sub(c.t0).Milliseconds()
 	}
+	c.endHoldsLocked(end.Sub(c.t0).Milliseconds())
 	c.state.EndedAt = end
 	c.state.EndReason = reason
 	return c.state.save(c.dir)

@@ -85,6 +85,7 @@ func (m *Manager) baseSidecar(st *callState, logs []*streamLog) *storage.Sidecar
 		Recorder:     m.cfg.Recorder,
 		Participants: st.Participants,
 		Pauses:       st.Pauses,
+		Holds:        st.Holds,
 		Warnings:     slices.Clone(st.Warnings),
 		Extra:        st.Extra,
 		MetadataXML:  st.MetadataXML,
@@ -100,9 +101,15 @@ func (m *Manager) baseSidecar(st *callState, logs []*streamLog) *storage.Sidecar
 		sc.Warnings = append(sc.Warnings, "the recorder stopped during the call; "+
 			"the recording holds the audio received until then")
 	}
+	endMS := sc.EndedAt.Sub(sc.StartedAt).Milliseconds()
 	for i := range sc.Pauses {
 		if sc.Pauses[i].EndMS < 0 {
-			sc.Pauses[i].EndMS = sc.EndedAt.Sub(sc.StartedAt).Milliseconds()
+			sc.Pauses[i].EndMS = endMS
+		}
+	}
+	for i := range sc.Holds {
+		if sc.Holds[i].EndMS < 0 {
+			sc.Holds[i].EndMS = endMS
 		}
 	}
 	for _, sl := range logs {

@@ -32,6 +32,7 @@ type callState struct {
 	Streams      []streamState         `json:"streams"`
 	Participants []storage.Participant `json:"participants,omitempty"`
 	Pauses       []storage.Interval    `json:"pauses,omitempty"`
+	Holds        []storage.Hold        `json:"holds,omitempty"`
 	Warnings     []string              `json:"warnings,omitempty"`
 	Extra        map[string]string     `json:"extra,omitempty"`
 	MetadataXML  string                `json:"metadata_xml,omitempty"`

@@ -35,8 +35,12 @@ type Sidecar struct {
 	Streams      []Stream      `json:"streams"`
 	DTMF         []DTMFEvent   `json:"dtmf,omitempty"`
 	Pauses       []Interval    `json:"pauses,omitempty"`
-	Talk         *TalkMetrics  `json:"talk,omitempty"`
-	Warnings     []string      `json:"warnings,omitempty"`
+	// Holds are the spans when the signalling marked one party's stream
+	// inactive or send-only towards us while the other stayed active: a
+	// party on hold. A pause of the whole recording is in Pauses instead.
+	Holds    []Hold       `json:"holds,omitempty"`
+	Talk     *TalkMetrics `json:"talk,omitempty"`
+	Warnings []string     `json:"warnings,omitempty"`
 	// Attachments are further objects stored beside the WAV, such as the
 	// raw packets of a stream whose codec could not be decoded.
 	Attachments []Attachment `json:"attachments,omitempty"`
@@ -107,6 +111,13 @@ type Interval struct {
 	StartMS int64  `json:"start_ms"`
 	EndMS   int64  `json:"end_ms"`
 	Reason  string `json:"reason,omitempty"`
+}
+
+// Hold is a span when the stream on one channel was put on hold.
+type Hold struct {
+	Channel int   `json:"channel"`
+	StartMS int64 `json:"start_ms"`
+	EndMS   int64 `json:"end_ms"`
 }
 
 // TalkMetrics summarize who spoke when, per channel index.

@@ -320,8 +320,8 @@ func browserPlay(t *testing.T, ctx context.Context, f *webFixture, dir string) {
 	if got := eval[string](t, ctx, `document.getElementById('player').dataset.peaks`); got != "server" {
 		t.Errorf("the waveform was drawn from %q peaks, want the server's", got)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('#timeline .mark').length`); n != 2 {
-		t.Errorf("%d marks on the timeline, want a DTMF digit and a pause", n)
+	if n := eval[int](t, ctx, `document.querySelectorAll('#timeline .mark').length`); n != 3 {
+		t.Errorf("%d marks on the timeline, want a DTMF digit, a hold and a pause", n)
 	}
 	const media = `document.getElementById('call-audio')`
 	step(t, ctx, "play", chromedp.Click(css("#play")))
@@ -346,6 +346,19 @@ func browserPlay(t *testing.T, ctx context.Context, f *webFixture, dir string) {
 	}
 }
 
+// browserTimestamps writes a time into a comment and plays from it by
+// the button that appears under the field.
+func browserTimestamps(t *testing.T, ctx context.Context) {
+	t.Helper()
+	const area = `textarea[name="c.empathy"]`
+	step(t, ctx, "a comment with a time", chromedp.SendKeys(css(area), "warm tone at 0:06, then rushed"))
+	poll(t, ctx, "the time becomes a button",
+		`document.querySelector('[data-question="empathy"] .mentioned .timestamp') !== null`)
+	step(t, ctx, "play from the comment's time",
+		chromedp.Click(css(`[data-question="empathy"] .mentioned .timestamp`)))
+	poll(t, ctx, "seeked to 0:06", `Math.abs(document.getElementById('call-audio').currentTime - 6) < 0.6`)
+}
+
 // browserScore answers the form beside the player, watching the score
 // and the draft follow, and submits.
 func browserScore(t *testing.T, ctx context.Context, f *webFixture, evID int64, dir string) {
@@ -358,8 +371,9 @@ func browserScore(t *testing.T, ctx context.Context, f *webFixture, evID int64, 
 	poll(t, ctx, "the score so far", `document.getElementById('score').textContent === '83.3%'`)
 	step(t, ctx, "mark N/A", chromedp.Click(css(`input[name="q.hold"][value="__na__"]`)))
 	poll(t, ctx, "the full score", `document.getElementById('score-detail').textContent === 'all 4 answered'`)
+	browserTimestamps(t, ctx)
 	waitDraft(t, f, evID, func(a map[string]qa.Answer) bool {
-		return a["empathy"].Value == "4" && a["hold"].NA
+		return a["empathy"].Value == "4" && a["hold"].NA && strings.Contains(a["empathy"].Comment, "0:06")
 	})
 	screenshot(t, ctx, dir, "call-scoring.png")
 

@@ -63,9 +63,9 @@ type playerData struct {
 	Marks        []timedMark `json:"marks"`
 }
 
-// timedMark is a DTMF digit or a pause on the timeline.
+// timedMark is a DTMF digit, a pause or a hold on the timeline.
 type timedMark struct {
-	Kind    string `json:"kind"` // "dtmf" or "pause"
+	Kind    string `json:"kind"` // "dtmf", "pause" or "hold"
 	StartMS int64  `json:"start_ms"`
 	EndMS   int64  `json:"end_ms"`
 	Label   string `json:"label"`
@@ -115,7 +115,7 @@ func (s *Server) renderCall(c echo.Context, a callPageArgs) error {
 		v.MarksMissing = true
 	} else {
 		v.DTMF, v.Pauses = sc.DTMF, sc.Pauses
-		v.Player.Marks = callMarks(sc)
+		v.Player.Marks = callMarks(sc, v.Lanes)
 	}
 	if v.Scoring, err = s.scoring(c, call, a.evaluationID); err != nil {
 		return s.webQAError(c, "load evaluation", err)
@@ -199,7 +199,7 @@ func (s *Server) readSidecar(ctx context.Context, call *catalog.Call) (*storage.
 	return storage.UnmarshalSidecar(data)
 }
 
-func callMarks(sc *storage.Sidecar) []timedMark {
+func callMarks(sc *storage.Sidecar, lanes [2]lane) []timedMark {
 	out := []timedMark{}
 	for _, d := range sc.DTMF {
 		out = append(out, timedMark{Kind: "dtmf", StartMS: d.AtMS, EndMS: d.AtMS + d.DurationMS,
@@ -211,6 +211,13 @@ func callMarks(sc *storage.Sidecar) []timedMark {
 			label += " (" + p.Reason + ")"
 		}
 		out = append(out, timedMark{Kind: "pause", StartMS: p.StartMS, EndMS: p.EndMS, Label: label})
+	}
+	for _, h := range sc.Holds {
+		who := "A party"
+		if h.Channel == 0 || h.Channel == 1 {
+			who = lanes[h.Channel].Role
+		}
+		out = append(out, timedMark{Kind: "hold", StartMS: h.StartMS, EndMS: h.EndMS, Label: who + " on hold"})
 	}
 	slices.SortFunc(out, func(a, b timedMark) int { return cmp.Compare(a.StartMS, b.StartMS) })
 	return out

@@ -109,7 +109,8 @@ func (f *webFixture) addCall(t *testing.T, start time.Time, durationMS int64) st
 		Streams: []storage.Stream{{Channel: 0, Codec: "PCMU", Decoded: true},
 			{Channel: 1, Codec: "PCMU", Decoded: true}},
 		DTMF:   []storage.DTMFEvent{{Channel: 1, Digit: "5", AtMS: 2000, DurationMS: 160}},
-		Pauses: []storage.Interval{{StartMS: 5000, EndMS: 6000, Reason: "hold"}},
+		Pauses: []storage.Interval{{StartMS: 5000, EndMS: 6000, Reason: "api"}},
+		Holds:  []storage.Hold{{Channel: 1, StartMS: 3000, EndMS: 4000}},
 		Talk:   &storage.TalkMetrics{TalkMS: [2]int64{3000, 2500}, SilenceMS: 1500},
 	}
 	body, err := storage.MarshalSidecar(sc)

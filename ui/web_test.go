@@ -263,7 +263,7 @@ func TestWebPageScoring(t *testing.T) {
 	call := "/calls/" + f.callID
 	_, page := rita.get(t, call)
 	for _, want := range []string{`id="start-form"`, "Support calls (v1)", "Agent", "Customer",
-		"DTMF 5", "Paused (hold)"} {
+		"DTMF 5", "Paused (api)", "Customer on hold"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the call page lacks %q", want)
 		}

@@ -106,7 +106,7 @@ for (const m of data.marks) {
   el.type = 'button';
   el.className = `mark ${m.kind}`;
   el.style.left = `${(100 * m.start_ms) / total}%`;
-  if (m.kind === 'pause') {
+  if (m.kind !== 'dtmf') {
     el.style.width = `${Math.max(0.4, (100 * (m.end_ms - m.start_ms)) / total)}%`;
   }
   el.title = `${clock(m.start_ms / 1000)} ${m.label}`;
@@ -115,14 +115,21 @@ for (const m of data.marks) {
   timeline.appendChild(el);
 }
 
+// A link to the call may name where to start: /calls/ID?t=83 (seconds).
+const startAt = Number(new URLSearchParams(location.search).get('t'));
+
 ws.on('ready', (duration) => {
   document.getElementById('total').textContent = clock(duration);
   status.textContent = '';
+  if (startAt > 0) seek(startAt);
   player.dataset.ready = '1';
 });
 ws.on('timeupdate', (t) => {
   document.getElementById('time').textContent = clock(t);
+  player.dataset.time = String(t);
 });
+// Times in comments seek through this event (timestamps.js).
+document.addEventListener('earshot:seek', (e) => seek(e.detail.seconds));
 ws.on('play', () => { playButton.textContent = 'Pause'; });
 ws.on('pause', () => { playButton.textContent = 'Play'; });
 ws.on('error', (err) => {
