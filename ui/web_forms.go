@@ -42,13 +42,13 @@ func (s *Server) formsPage(c echo.Context) error {
 	}
 	rows := make([]formRow, 0, len(forms))
 	for _, f := range forms {
-		rows = append(rows, formRow{Form: f, Questions: questionCount(f.Latest.Definition)})
+		rows = append(rows, formRow{Form: f, Questions: formQuestionCount(f.Latest.Definition)})
 	}
 	return s.render(c, http.StatusOK, "forms", pageData{Title: "Evaluation forms", Nav: "forms",
 		Page: rows})
 }
 
-func questionCount(d qa.FormDefinition) int {
+func formQuestionCount(d qa.FormDefinition) int {
 	n := 0
 	for _, sec := range d.Sections {
 		n += len(sec.Questions)
@@ -107,13 +107,13 @@ func (s *Server) formPage(c echo.Context) error {
 		return s.renderFormVersion(c, f.Name, &f.Latest)
 	}
 	v := formEditView{FormID: f.ID, Version: f.Latest.Version, Definition: f.Latest.Definition}
-	pd := pageData{Title: "Edit " + f.Name, Nav: "forms", Page: v, Notice: savedNotice(c, f)}
+	pd := pageData{Title: "Edit " + f.Name, Nav: "forms", Page: v, Notice: formSavedNotice(c, f)}
 	return s.render(c, http.StatusOK, "form_edit", pd)
 }
 
-// savedNotice words the outcome of the save that led here; the query
+// formSavedNotice words the outcome of the save that led here; the query
 // names one of a few fixed outcomes, so that no text is reflected.
-func savedNotice(c echo.Context, f *qa.Form) string {
+func formSavedNotice(c echo.Context, f *qa.Form) string {
 	v := f.Latest.Version
 	switch c.QueryParam("saved") {
 	case "created":
@@ -130,7 +130,7 @@ func savedNotice(c echo.Context, f *qa.Form) string {
 }
 
 func (s *Server) formCreate(c echo.Context) error {
-	def, v, ok := postedDefinition(c)
+	def, v, ok := formPosted(c)
 	if !ok {
 		return s.renderFormEdit(c, http.StatusBadRequest, v, v.ErrorMsg)
 	}
@@ -151,7 +151,7 @@ func (s *Server) formUpdate(c echo.Context) error {
 	if err != nil {
 		return s.webQAError(c, "get form", err)
 	}
-	def, v, ok := postedDefinition(c)
+	def, v, ok := formPosted(c)
 	v.FormID, v.Version = id, before.Latest.Version
 	if !ok {
 		return s.renderFormEdit(c, http.StatusBadRequest, v, v.ErrorMsg)
@@ -170,9 +170,9 @@ func (s *Server) formUpdate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?saved=%s", id, saved))
 }
 
-// postedDefinition reads the builder's definition field. When it is not
+// formPosted reads the builder's definition field. When it is not
 // JSON, ok is false and v holds the text and the problem.
-func postedDefinition(c echo.Context) (def qa.FormDefinition, v formEditView, ok bool) {
+func formPosted(c echo.Context) (def qa.FormDefinition, v formEditView, ok bool) {
 	raw := c.FormValue("definition")
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -193,7 +193,7 @@ func (s *Server) formSaveError(c echo.Context, v formEditView, op string, err er
 	case errors.As(err, &in):
 		v.ErrorField, v.ErrorMsg = in.Field, in.Msg
 		return s.renderFormEdit(c, http.StatusBadRequest, v,
-			"Not saved. "+fieldLabel(in.Field)+": "+in.Msg+".")
+			"Not saved. "+formFieldLabel(in.Field)+": "+in.Msg+".")
 	case errors.Is(err, qa.ErrConflict):
 		v.ErrorField, v.ErrorMsg = "name", "another form has this name"
 		return s.renderFormEdit(c, http.StatusConflict, v,
@@ -202,9 +202,9 @@ func (s *Server) formSaveError(c echo.Context, v formEditView, op string, err er
 	return s.webQAError(c, op, err)
 }
 
-// fieldLabel words a qa field path for people: "sections[1].questions[0]
+// formFieldLabel words a qa field path for people: "sections[1].questions[0]
 // .weight" is "Section 2, question 1, weight".
-func fieldLabel(path string) string {
+func formFieldLabel(path string) string {
 	if path == "" {
 		return "The form"
 	}

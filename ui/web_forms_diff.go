@@ -28,8 +28,8 @@ type formChange struct {
 func diffForms(old, new qa.FormDefinition) []formChange {
 	var out []formChange
 	var form []string
-	form = diffField(form, "name", old.Name, new.Name)
-	form = diffField(form, "description", old.Description, new.Description)
+	form = formDiffField(form, "name", old.Name, new.Name)
+	form = formDiffField(form, "description", old.Description, new.Description)
 	if len(form) > 0 {
 		out = append(out, formChange{Kind: "changed", What: "form", Label: new.Name, Details: form})
 	}
@@ -52,8 +52,8 @@ func diffSections(old, new qa.FormDefinition) []formChange {
 			continue
 		}
 		var d []string
-		d = diffField(d, "title", o.Title, s.Title)
-		d = diffField(d, "weight", num(o.Weight), num(s.Weight))
+		d = formDiffField(d, "title", o.Title, s.Title)
+		d = formDiffField(d, "weight", formNum(o.Weight), formNum(s.Weight))
 		if len(d) > 0 {
 			out = append(out, formChange{Kind: "changed", What: "section", ID: s.ID, Label: s.Title,
 				Details: d})
@@ -73,7 +73,7 @@ type placedQuestion struct {
 	section string
 }
 
-func placeQuestions(d qa.FormDefinition) ([]placedQuestion, map[string]placedQuestion) {
+func formPlaceQuestions(d qa.FormDefinition) ([]placedQuestion, map[string]placedQuestion) {
 	var list []placedQuestion
 	byID := map[string]placedQuestion{}
 	for _, s := range d.Sections {
@@ -87,8 +87,8 @@ func placeQuestions(d qa.FormDefinition) ([]placedQuestion, map[string]placedQue
 }
 
 func diffQuestions(old, new qa.FormDefinition) []formChange {
-	oldList, before := placeQuestions(old)
-	newList, after := placeQuestions(new)
+	oldList, before := formPlaceQuestions(old)
+	newList, after := formPlaceQuestions(new)
 	var out []formChange
 	for _, q := range newList {
 		o, ok := before[q.ID]
@@ -113,29 +113,29 @@ func diffQuestions(old, new qa.FormDefinition) []formChange {
 // questionDetails lists what changed in one question, scoring first.
 func questionDetails(o, q placedQuestion) []string {
 	var d []string
-	d = diffField(d, "section", o.section, q.section)
-	d = diffField(d, "type", string(o.Type), string(q.Type))
-	d = diffField(d, "weight", num(o.Weight), num(q.Weight))
-	d = diffField(d, "N/A allowed", yesNo(o.AllowNA), yesNo(q.AllowNA))
-	d = diffField(d, "critical", criticalText(o.Critical), criticalText(q.Critical))
+	d = formDiffField(d, "section", o.section, q.section)
+	d = formDiffField(d, "type", string(o.Type), string(q.Type))
+	d = formDiffField(d, "weight", formNum(o.Weight), formNum(q.Weight))
+	d = formDiffField(d, "N/A allowed", formYesNo(o.AllowNA), formYesNo(q.AllowNA))
+	d = formDiffField(d, "critical", formCriticalText(o.Critical), formCriticalText(q.Critical))
 	if o.Type == qa.AnswerScale || q.Type == qa.AnswerScale {
-		d = diffField(d, "scale", scaleText(o.FormQuestion), scaleText(q.FormQuestion))
+		d = formDiffField(d, "scale", formScaleText(o.FormQuestion), formScaleText(q.FormQuestion))
 	}
-	d = diffField(d, "answers", optionsText(o.Options), optionsText(q.Options))
-	d = diffField(d, "text", o.Text, q.Text)
+	d = formDiffField(d, "answers", formOptionsText(o.Options), formOptionsText(q.Options))
+	d = formDiffField(d, "text", o.Text, q.Text)
 	if o.Guidance != q.Guidance {
 		d = append(d, "guidance reworded")
 	}
 	if !slices.EqualFunc(o.Options, q.Options, func(a, b qa.AnswerOption) bool {
 		return a.Guidance == b.Guidance
-	}) && optionsText(o.Options) == optionsText(q.Options) {
+	}) && formOptionsText(o.Options) == formOptionsText(q.Options) {
 		d = append(d, "answer guidance reworded")
 	}
 	return d
 }
 
-// diffField appends "name: old → new" when the values differ.
-func diffField(d []string, name, old, new string) []string {
+// formDiffField appends "name: old → new" when the values differ.
+func formDiffField(d []string, name, old, new string) []string {
 	if old == new {
 		return d
 	}
@@ -148,17 +148,17 @@ func diffField(d []string, name, old, new string) []string {
 	return append(d, fmt.Sprintf("%s: %s → %s", name, old, new))
 }
 
-func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+func formNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func yesNo(b bool) string {
+func formYesNo(b bool) string {
 	if b {
 		return "yes"
 	}
 	return "no"
 }
 
-// criticalText words a critical setting.
-func criticalText(c qa.Critical) string {
+// formCriticalText words a critical setting.
+func formCriticalText(c qa.Critical) string {
 	switch c {
 	case qa.CriticalSection:
 		return "fails the section"
@@ -168,16 +168,16 @@ func criticalText(c qa.Critical) string {
 	return "no"
 }
 
-func scaleText(q qa.FormQuestion) string {
+func formScaleText(q qa.FormQuestion) string {
 	if q.Type != qa.AnswerScale {
 		return ""
 	}
 	return fmt.Sprintf("%d to %d", q.Min, q.Max)
 }
 
-// optionsText lists answers as value (label) = points, which is what a
+// formOptionsText lists answers as value (label) = points, which is what a
 // reviewer picks from and what they earn.
-func optionsText(os []qa.AnswerOption) string {
+func formOptionsText(os []qa.AnswerOption) string {
 	s := ""
 	for i, o := range os {
 		if i > 0 {
@@ -188,7 +188,7 @@ func optionsText(os []qa.AnswerOption) string {
 			s += " (" + o.Label + ")"
 		}
 		if o.Points != 0 {
-			s += " = " + num(o.Points)
+			s += " = " + formNum(o.Points)
 		}
 	}
 	return s

@@ -49,8 +49,8 @@ func (s *Server) formHistoryPage(c echo.Context) error {
 	}
 	v := formHistoryView{Form: f}
 	for i := len(vs) - 1; i >= 0; i-- {
-		row := versionRow{FormVersion: vs[i], Author: authorName(names, vs[i].CreatedBy),
-			Questions: questionCount(vs[i].Definition),
+		row := versionRow{FormVersion: vs[i], Author: formAuthor(names, vs[i].CreatedBy),
+			Questions: formQuestionCount(vs[i].Definition),
 			Edited:    vs[i].UpdatedAt.After(vs[i].CreatedAt)}
 		if i > 0 {
 			row.Changes = diffForms(vs[i-1].Definition, vs[i].Definition)
@@ -77,7 +77,7 @@ func (s *Server) formUserNames(ctx context.Context) (map[int64]string, error) {
 	return out, nil
 }
 
-func authorName(names map[int64]string, id *int64) string {
+func formAuthor(names map[int64]string, id *int64) string {
 	if id == nil {
 		return ""
 	}
@@ -135,7 +135,7 @@ func (s *Server) renderFormVersion(c echo.Context, name string, v *qa.FormVersio
 	if err != nil {
 		return s.webFail(c, "list users", err)
 	}
-	view := formVersionView{FormName: name, Version: v, Author: authorName(names, v.CreatedBy),
+	view := formVersionView{FormName: name, Version: v, Author: formAuthor(names, v.CreatedBy),
 		Latest: vs[len(vs)-1].ID == v.ID}
 	for i := range vs {
 		if vs[i].Version == v.Version-1 {
