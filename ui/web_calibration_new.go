@@ -40,7 +40,7 @@ type calNewView struct {
 	In calNewInput
 	// Search is the call search; Found the calls it offers to pick.
 	Search string
-	Found  []catalog.Call
+	Found  []calCandidate
 	Forms  []qa.Form
 	People []qa.User
 	// Field names the input qa refused, to mark it.
@@ -77,56 +77,65 @@ func (s *Server) renderCalNew(c echo.Context, code int, in calNewInput, field, p
 		Nav: "calibration", Problem: problem, Page: v})
 }
 
+// calCandidate is a call offered to pick, with its parties worded.
+type calCandidate struct {
+	qa.LibraryCall
+	Parties string
+}
+
 // calCandidates lists the calls to pick from: those found by the search
 // (a recording id, a SIP Call-ID, or part of a participant's name or
 // address), or the latest calls, and the calls already picked.
 func (s *Server) calCandidates(c echo.Context, search string, picked map[string]bool) (
-	[]catalog.Call, error,
+	[]calCandidate, error,
 ) {
 	if s.cfg.Calls == nil {
 		return nil, nil
 	}
-	var out []catalog.Call
+	var found []qa.LibraryCall
+	var err error
 	if search == "" {
-		list, err := s.listVisible(c, catalog.ListFilter{Limit: calRecentCalls})
-		if err != nil {
-			return nil, err
-		}
-		out = list
+		found, err = s.listLibrary(c, calLibrary(catalog.ListFilter{Limit: calRecentCalls}))
 	} else {
-		found, err := s.calFind(c, search, true)
-		if err != nil {
-			return nil, err
-		}
-		out = found
+		found, err = s.calFind(c, search, true)
+	}
+	if err != nil {
+		return nil, err
 	}
 	for id := range picked {
-		if slices.ContainsFunc(out, func(x catalog.Call) bool { return x.ID == id }) {
+		if slices.ContainsFunc(found, func(x qa.LibraryCall) bool { return x.ID == id }) {
 			continue
 		}
-		if call, err := s.cfg.Calls.Get(c.Request().Context(), id); err == nil {
-			out = append(out, *call)
+		if more, err := s.calFind(c, id, false); err == nil {
+			found = append(found, more...)
 		}
+	}
+	out := make([]calCandidate, len(found))
+	for i := range found {
+		out[i] = calCandidate{LibraryCall: found[i], Parties: partyNames(&found[i].Call)}
 	}
 	return out, nil
 }
 
+func calLibrary(f catalog.ListFilter) qa.LibraryFilter { return qa.LibraryFilter{ListFilter: f} }
+
 // calFind returns the calls with the recording id or SIP Call-ID q and,
 // when byParty is set and there is none, those whose participants match
 // q.
-func (s *Server) calFind(c echo.Context, q string, byParty bool) ([]catalog.Call, error) {
+func (s *Server) calFind(c echo.Context, q string, byParty bool) ([]qa.LibraryCall, error) {
 	call, err := s.cfg.Calls.Get(c.Request().Context(), q)
 	if err == nil {
-		return []catalog.Call{*call}, nil
+		return []qa.LibraryCall{{Call: *call}}, nil
 	}
 	if !errors.Is(err, catalog.ErrNotFound) {
 		return nil, err
 	}
-	found, err := s.listVisible(c, catalog.ListFilter{SIPCallID: q, Limit: calRecentCalls})
+	found, err := s.listLibrary(c, calLibrary(catalog.ListFilter{SIPCallID: q,
+		Limit: calRecentCalls}))
 	if err != nil || len(found) > 0 || !byParty {
 		return found, err
 	}
-	return s.listVisible(c, catalog.ListFilter{Participant: q, Limit: calRecentCalls})
+	return s.listLibrary(c, calLibrary(catalog.ListFilter{Participant: q, Limit: calRecentCalls}))
 }
 
 // calibrationCreate opens a session from the form.
