@@ -51,8 +51,8 @@ type teamRow struct {
 type dashboardsView struct {
 	Q dashQuery
 	dashChoices
-	Agents      []dashRow
-	Teams       []teamRow
+	AgentRows   []dashRow
+	TeamRows    []teamRow
 	BiasWarning string
 	Tolerance   float64
 	Chart       ivChart
@@ -85,14 +85,14 @@ func (s *Server) dashboardsPage(c echo.Context) error {
 	if err != nil {
 		return s.webQAError(c, "team scores", err)
 	}
-	v.Agents = dashRows(scores, adjusted)
+	v.AgentRows = dashRows(scores, adjusted)
 	for _, t := range teams {
-		v.Teams = append(v.Teams, teamRow{TeamScore: t, Mean: meanText(t.Score), CI: ivText(t.Score)})
+		v.TeamRows = append(v.TeamRows, teamRow{TeamScore: t, Mean: meanText(t.Score), CI: ivText(t.Score)})
 	}
 	if adjusted.Bias != nil {
 		v.BiasWarning, v.Tolerance = adjusted.Bias.Warning, adjusted.Bias.Tolerance
 	}
-	v.Chart = intervalChart(v.Agents)
+	v.Chart = intervalChart(v.AgentRows)
 	api := apiQuery(f).Encode()
 	v.AgentsCSV = "/api/v1/reports/agents?" + api
 	v.TeamsCSV = "/api/v1/reports/teams?" + api
