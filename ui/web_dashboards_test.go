@@ -65,7 +65,7 @@ func TestWebDashboardsNumbers(t *testing.T) {
 		}
 		want := map[string]string{"n": fmt.Sprint(sc.Score.N), "raw-mean": meanText(sc.Score),
 			"raw-ci": fmt.Sprintf("%.1f to %.1f", *sc.Score.Low, *sc.Score.High),
-			"more": fmt.Sprint(sc.Score.MoreNeeded), "adj-mean": meanText(a.Adjusted),
+			"more":   fmt.Sprint(sc.Score.MoreNeeded), "adj-mean": meanText(a.Adjusted),
 			"adj-ci": ivText(a.Adjusted)}
 		for class, w := range want {
 			if got := cell(t, page, sc.AgentID, class); got != w {
