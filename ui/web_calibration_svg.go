@@ -18,7 +18,7 @@ const (
 	calRightM = 24.0
 	calTopM   = 30.0 // room for the axis labels above the rows
 	calRowH   = 30.0
-	calBottom = 12.0
+	calBottom = 24.0
 )
 
 // calRowChart is a chart of one row per item along a horizontal value axis:
@@ -101,8 +101,10 @@ func newCalRowChart(id, title, desc string, n int, lo, hi float64) *calRowChart 
 		PlotX: calLabelW, PlotW: calWidth - calLabelW - calRightM,
 		Height: calTopM + float64(n)*calRowH + calBottom, lo: lo, hi: hi,
 		PlotTop: calTopM - 4, PlotH: float64(n)*calRowH + 8, TickY: calTopM - 18,
-		RuleY: calTopM - 6, LabelX: calLabelW - 8}
+		LabelX: calLabelW - 8}
+	// Rule labels go below the rows, where no tick label can hide them.
 	ch.PlotBottom = ch.PlotTop + ch.PlotH
+	ch.RuleY = ch.PlotBottom + 13
 	for v := lo; v <= hi+step/2; v += step {
 		ch.Ticks = append(ch.Ticks, calTick{X: ch.x(v), Label: calTickLabel(v, step)})
 	}
