@@ -67,7 +67,8 @@ func TestWebFormsRoles(t *testing.T) {
 	signedOut := f.browser(t)
 	for _, path := range []string{"/forms", "/forms/new", form, form + "/versions", version} {
 		resp, _ := signedOut.get(t, path)
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape(path) {
+		want := "/login?next=" + url.QueryEscape(path)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 			t.Errorf("GET %s signed out = %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}

@@ -177,7 +177,8 @@ func drawAdvice(r qa.DrawReport) []string {
 			"eligible calls in the period than the quota. To fill the sample, widen the period "+
 			"(a month rather than a week), widen the scope (more teams or agents), or relax the "+
 			"filters (direction, duration, talk metrics, “not yet evaluated”).",
-			short, drawPlural(short, "agent is", "agents are"), r.Shortfall, drawPlural(r.Shortfall, "call", "calls"),
+			short, drawPlural(short, "agent is", "agents are"),
+			r.Shortfall, drawPlural(r.Shortfall, "call", "calls"),
 			drawPlural(short, "this agent had", "they had")))
 	}
 	if r.Unassigned > 0 {

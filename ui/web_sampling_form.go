@@ -182,7 +182,8 @@ func (f planForm) input() (qa.PlanInput, error) {
 		r := qa.PoolReviewer{UserID: u}
 		if s := f.Caps[u]; s != "" {
 			if r.Cap, err = strconv.Atoi(s); err != nil {
-				return in, &qa.InputError{Field: "reviewers", Msg: "a cap is a whole number of calls, or empty"}
+				return in, &qa.InputError{Field: "reviewers",
+					Msg: "a cap is a whole number of calls, or empty"}
 			}
 		}
 		in.Reviewers = append(in.Reviewers, r)

@@ -124,7 +124,8 @@ func TestWebSamplingPreviewAndRun(t *testing.T) {
 	if got := agentRow(t, body, w.cy); strings.Join(got[:6], "|") != "short|Cy Agent|3|2|2|1 short" {
 		t.Errorf("Cy's preview row %q", got)
 	}
-	if !strings.Contains(body, "Preview of 2026-03-02 to 2026-03-08") || !strings.Contains(body, "widen the period") {
+	if !strings.Contains(body, "Preview of 2026-03-02 to 2026-03-08") ||
+		!strings.Contains(body, "widen the period") {
 		t.Errorf("the preview does not name its week or say what to do about the shortfall")
 	}
 	seed := regexp.MustCompile(`name="seed" value="(\d+)"`).FindStringSubmatch(body)
@@ -279,7 +280,8 @@ func TestWebSamplingRoles(t *testing.T) {
 	signedOut := w.browser(t)
 	for _, p := range paths {
 		resp, _ := signedOut.get(t, p)
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") {
 			t.Errorf("GET %s signed out = %d to %q", p, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
