@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -82,9 +83,14 @@ func auditDetail(d map[string]any) string {
 	keys := slices.Sorted(maps.Keys(d))
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		v, ok := d[k].(string)
-		if !ok {
-			b, _ := json.Marshal(d[k])
+		var v string
+		switch x := d[k].(type) {
+		case string:
+			v = x
+		case float64: // JSON numbers; scores need no more than two decimals
+			v = strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+		default:
+			b, _ := json.Marshal(x)
 			v = string(b)
 		}
 		out = append(out, strings.ReplaceAll(k, "_", " ")+" "+v)
