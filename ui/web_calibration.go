@@ -265,5 +265,6 @@ func (s *Server) calibrationReveal(c echo.Context) error {
 	if _, err := s.cfg.QA.RevealCalibration(c.Request().Context(), caller(c), id); err != nil {
 		return s.webQAError(c, "reveal calibration session", err)
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/calibration/%d/comparison?done=revealed", id))
+	return c.Redirect(http.StatusSeeOther,
+		fmt.Sprintf("/calibration/%d/comparison?done=revealed", id))
 }

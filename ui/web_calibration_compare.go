@@ -98,7 +98,8 @@ func (s *Server) calCompare(c echo.Context) (*calCompareView, error) {
 	v.Reviewers = calReviewerRows(sv.S, cmp)
 	v.Questions = calQuestionRows(version.Definition, cmp)
 	v.Calls = calCallRows(cmp)
-	if v.DeviationChart, err = s.renderChart("rowchart", calDeviationChart(cmp, v.Reviewers)); err != nil {
+	v.DeviationChart, err = s.renderChart("rowchart", calDeviationChart(cmp, v.Reviewers))
+	if err != nil {
 		return nil, err
 	}
 	if v.QuestionChart, err = s.renderChart("rowchart", calQuestionChart(v.Questions)); err != nil {

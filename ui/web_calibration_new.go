@@ -230,8 +230,8 @@ func calSeparator(r rune) bool {
 // calFieldProblem words a refusal of qa with the form's labels instead
 // of the API's field names.
 func calFieldProblem(e *qa.InputError) string {
-	labels := map[string]string{"title": "Title", "call_ids": "Calls", "reviewer_ids": "Participants",
-		"benchmark_id": "Benchmark", "tolerance": "Tolerance", "form_id": "Form",
+	labels := map[string]string{"title": "Title", "call_ids": "Calls",
+		"reviewer_ids": "Participants", "benchmark_id": "Benchmark", "tolerance": "Tolerance", "form_id": "Form",
 		"form_version_id": "Form"}
 	if l, ok := labels[e.Field]; ok {
 		return l + ": " + e.Msg + "."

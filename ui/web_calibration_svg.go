@@ -148,7 +148,13 @@ func (ch *calRowChart) bar(r *calChartRow, v float64, class string) {
 
 // mark gives row r a point at v with the interval [lo, hi] unless lo or
 // hi is nil.
-func (ch *calRowChart) mark(r *calChartRow, v float64, lo, hi *float64, dy float64, class, tip string) {
+func (ch *calRowChart) mark(
+	r *calChartRow,
+	v float64,
+	lo, hi *float64,
+	dy float64,
+	class, tip string,
+) {
 	// dy moves the mark within its row, so that two marks of one row
 	// (raw and adjusted) do not overlap.
 	m := calChartMark{X: ch.x(v), Y: r.Y + dy, Class: class, Tip: tip}
