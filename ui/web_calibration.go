@@ -74,6 +74,10 @@ func (s *Server) calibrationListPage(c echo.Context) error {
 // session. Pending counts their drafts; with none, a reviewer (who sees
 // only their own sessions) has submitted, and a manager may not be a
 // participant at all, which only the session tells.
+//
+// TODO: for a manager this loads every session with no draft of theirs,
+// one query set per row; a participant flag in qa.CalibrationSummary
+// would make the list one query.
 func (s *Server) calMyState(ctx context.Context, u *qa.User, sum qa.CalibrationSummary) (
 	string, error,
 ) {

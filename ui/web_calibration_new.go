@@ -86,6 +86,10 @@ type calCandidate struct {
 // calCandidates lists the calls to pick from: those found by the search
 // (a recording id, a SIP Call-ID, or part of a participant's name or
 // address), or the latest calls, and the calls already picked.
+//
+// TODO: the search is a GET form of its own, so searching again drops
+// the calls ticked before it; picking calls from several searches needs
+// the search to carry the ticked calls, or a script.
 func (s *Server) calCandidates(c echo.Context, search string, picked map[string]bool) (
 	[]calCandidate, error,
 ) {
