@@ -114,6 +114,8 @@ func (s *Server) evaluationDetail(
 		return nil, err
 	}
 	v.Deadline = ev.SubmittedAt.Add(window)
+	// The page reads the wall clock; qa decides on its own clock when the
+	// dispute is sent, and the page shows its refusal if they differ.
 	v.WindowOpen = time.Now().Before(v.Deadline)
 	open := v.Dispute != nil && v.Dispute.Status == qa.DisputeOpen
 	v.CanAcknowledge = ev.AcknowledgedAt == nil && !open

@@ -96,6 +96,9 @@ func (s *Server) fillAgentDashboard(c echo.Context, v *agentDashboard, f qa.Repo
 			CI: ivText(p.Score)})
 	}
 	v.Chart = chartOf(trend)
+	// TODO: qa adjusts for reviewer bias over the whole window only, so
+	// the chart shows the adjusted mean of all weeks as a level line; a
+	// week-by-week adjusted band needs a per-week AgentsAdjusted.
 	if v.Adjusted != nil && v.Adjusted.N > 0 {
 		v.Chart.Adjusted = &v.Adjusted.Mean
 	}
