@@ -65,7 +65,12 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Catalog, error) 
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
-	return &Catalog{db: db, log: log}, nil
+	c := &Catalog{db: db, log: log}
+	if err := c.runTasks(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	return c, nil
 }
 
 // dsn turns a file path into a SQLite URI. The path is escaped because

@@ -40,7 +40,8 @@ func appliedMigrations(t *testing.T, c *Catalog) []appliedMigration {
 func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.db")
 	want := []appliedMigration{{Namespace: "catalog", Version: 1, Name: "calls"},
-		{Namespace: "catalog", Version: 2, Name: "orders"}}
+		{Namespace: "catalog", Version: 2, Name: "orders"},
+		{Namespace: "catalog", Version: 3, Name: "participant_search"}}
 
 	c := openAt(t, path, testLogger(t))
 	if diff := cmp.Diff(want, appliedMigrations(t, c)); diff != "" {
@@ -69,7 +70,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.db")
 	c := openAt(t, path, nil)
 	_, err := c.DB().Exec(`INSERT INTO schema_migrations (namespace, version, name, applied_at)
-        VALUES ('catalog', 3, 'c', 0), ('catalog', 7, 'g', 0)`)
+        VALUES ('catalog', 4, 'd', 0), ('catalog', 7, 'g', 0)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +81,11 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if !errors.As(err, &tooNew) {
 		t.Fatalf("Open: got %v, want a SchemaTooNewError", err)
 	}
-	want := &SchemaTooNewError{Namespace: "catalog", Version: 7, Known: 2}
+	want := &SchemaTooNewError{Namespace: "catalog", Version: 7, Known: 3}
 	if diff := cmp.Diff(want, tooNew); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}
-	const msg = "catalog schema version 7 is newer than this build (2): upgrade earshot"
+	const msg = "catalog schema version 7 is newer than this build (3): upgrade earshot"
 	if tooNew.Error() != msg {
 		t.Errorf("message %q, want %q", tooNew.Error(), msg)
 	}
@@ -158,6 +159,7 @@ func TestMigrateOtherNamespace(t *testing.T) {
 	want := []appliedMigration{
 		{Namespace: "catalog", Version: 1, Name: "calls"},
 		{Namespace: "catalog", Version: 2, Name: "orders"},
+		{Namespace: "catalog", Version: 3, Name: "participant_search"},
 		{Namespace: "qa", Version: 1, Name: "reviews"},
 		{Namespace: "qa", Version: 2, Name: "review_notes"},
 	}
@@ -232,6 +234,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	want := []appliedMigration{
 		{Namespace: "catalog", Version: 1, Name: "calls"},
 		{Namespace: "catalog", Version: 2, Name: "orders"},
+		{Namespace: "catalog", Version: 3, Name: "participant_search"},
 		{Namespace: "qa", Version: 1, Name: "ok"},
 	}
 	if diff := cmp.Diff(want, appliedMigrations(t, c)); diff != "" {

@@ -101,6 +101,9 @@ func (c *Catalog) indexTx(ctx context.Context, s *storage.Sidecar, callRow []any
 	if err := insertChildren(ctx, tx, s); err != nil {
 		return err
 	}
+	if err := indexSearch(ctx, tx, s.RecordingID, s.Participants); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -45,8 +45,12 @@ type ListFilter struct {
 	To   time.Time
 	// SIPCallID matches the SIP Call-ID exactly.
 	SIPCallID string
-	// Participant matches a substring of any participant's SIP address or
-	// name, ignoring the case of ASCII letters.
+	// Participant finds calls by their participants' names and addresses:
+	// each word must begin a word of a name or an address ("ali mar" finds
+	// Alice Martin, "bob@pbx" sip:bob@pbx.example.com), and digits may
+	// appear anywhere in a number ("5550003" finds +49305550003), ignoring
+	// case and accents. Text with no letters or digits matches as a
+	// substring of the raw values, which reads every participant.
 	Participant string
 	// MinDurationMS and MaxDurationMS bound the duration, both inclusive.
 	MinDurationMS int64
@@ -167,7 +171,10 @@ func listWhere(f ListFilter, spec orderSpec) (string, []any) {
 	if f.SIPCallID != "" {
 		add(`c.sip_call_id = ?`, f.SIPCallID)
 	}
-	if f.Participant != "" {
+	if m := searchMatch(f.Participant); m != "" {
+		add(`c.rowid IN (SELECT docid FROM participant_search WHERE participant_search MATCH ?)`, m)
+	} else if f.Participant != "" {
+		// Nothing but punctuation to look for: read the rows themselves.
 		pattern := "%" + escapeLike(f.Participant) + "%"
 		add(`EXISTS (SELECT 1 FROM participants p WHERE p.call_id = c.id
             AND (p.sip_address LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\'))`,
