@@ -19,15 +19,18 @@ import (
 )
 
 const demoSummary = "Start Earshot on its embedded defaults with a small demo contact center:\n" +
-	"it places a few dozen SIPREC calls through the real SIP path with the load generator,\n" +
-	"creates a team with an agent per called party, two reviewers, an evaluation form and\n" +
-	"a sampling plan, draws this week's sample, and prints how to sign in. Then it keeps\n" +
-	"running, like earshot serve, until Ctrl-C. Calls come from 127.0.0.1 only."
+	"it places a few dozen SIPREC calls through the real SIP path with the load generator\n" +
+	"(an agent and a customer talking in turns, in synthetic speech), creates a team\n" +
+	"with an agent per called party, two reviewers, an evaluation form and a sampling\n" +
+	"plan, draws this week's sample, and prints how to sign in. Then it keeps running,\n" +
+	"like earshot serve, until Ctrl-C. Calls come from 127.0.0.1 only."
 
-// demoCalls is how many calls the demo places, and how long each lasts.
+// demoCalls is how many calls the demo places, and how long each lasts:
+// long enough for one exchange of the load generator's conversation, an
+// agent's line and the customer's answer.
 const (
 	demoCalls    = 24
-	demoDuration = 6 * time.Second
+	demoDuration = 8 * time.Second
 )
 
 func runDemo(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -120,7 +123,7 @@ func (d *demo) placeCalls(ctx context.Context, sipAddr string) error {
 	fmt.Fprintf(d.stdout, "Placing %d SIPREC calls of %s each through %s...\n", demoCalls, demoDuration, sipAddr)
 	r, err := loadgen.New(loadgen.Config{
 		Target: sipAddr, Calls: demoCalls, Concurrency: 8, Rate: 4, Duration: demoDuration,
-		Dialect: "mix", API: d.base, Token: d.token,
+		Dialect: "mix", Audio: loadgen.AudioSpeech, API: d.base, Token: d.token,
 	})
 	if err != nil {
 		return err

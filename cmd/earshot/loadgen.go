@@ -17,11 +17,14 @@ import (
 
 const loadgenSummary = "Place SIPREC calls on a recorder, as an SBC forking calls to it\n" +
 	"would, and check the recordings. Each call is an INVITE in one vendor's dialect with\n" +
-	"two streams of G.711 audio (440 Hz and 1000 Hz, clicks on both at 0.5 s and every\n" +
-	"second after), ended by a BYE. The summary gives call setup latency, failures by SIP\n" +
-	"status and the RTP sent; given --api and a token (EARSHOT_TOKEN), it checks that every\n" +
-	"call's recording is listed, as long as the call, with no more loss than was left\n" +
-	"unsent. Exits 1 when a call or a check failed. SIP and RTP go to --target only."
+	"two streams of G.711 audio, ended by a BYE. With --audio tone the streams carry 440 Hz\n" +
+	"and 1000 Hz, with clicks on both at 0.5 s and every second after, to check channels\n" +
+	"and alignment by; with --audio speech, a short support conversation in turns, the\n" +
+	"customer on the first stream and the agent on the second. The summary gives call\n" +
+	"setup latency, failures by SIP status and the RTP sent; given --api and a token\n" +
+	"(EARSHOT_TOKEN), it checks that every call's recording is listed, as long as the call,\n" +
+	"with no more loss than was left unsent. Exits 1 when a call or a check failed. SIP and\n" +
+	"RTP go to --target only."
 
 // loadgenFlags are the settings of "earshot loadgen".
 type loadgenFlags struct {
@@ -38,6 +41,8 @@ func (f *loadgenFlags) register(fs *flag.FlagSet) {
 		"how long each call sends audio before its BYE")
 	fs.Float64Var(&c.Rate, "rate", 10, "new calls per second at most; 0 for no limit")
 	fs.StringVar(&c.Codec, "codec", "pcmu", "the one `codec` offered: pcmu or pcma")
+	fs.StringVar(&c.Audio, "audio", loadgen.AudioTone, "the `kind` of audio both streams carry: "+
+		"tone (tones and clicks)\n        or speech (a conversation in turns)")
 	fs.StringVar(&c.Transport, "transport", "udp", "SIP `transport`: udp or tcp")
 	fs.StringVar(&c.Dialect, "dialect", "rfc7865-example", "the INVITE `dialect`: "+
 		strings.Join(loadgen.Dialects(), ", ")+",\n        or mix for each in turn")

@@ -8,8 +8,9 @@ import (
 )
 
 // What every call sends: G.711 at 8 kHz in packets of 20 ms (RFC 3551
-// section 4.5.14), a steady tone per stream, and a click on both streams
-// at the same instants.
+// section 4.5.14). By default that is a steady tone per stream, and a
+// click on both streams at the same instants; with Config.Audio "speech"
+// it is a conversation instead (speech.go).
 const (
 	packetTime       = 20 * time.Millisecond
 	samplesPerPacket = 160
@@ -30,11 +31,13 @@ const (
 	ClickEvery = time.Second
 )
 
-// legAudio holds the payloads of one stream. A tone of a whole number of
-// Hz repeats every few packets, so a call of any length is built from a
-// handful of payloads, each with and without the click.
+// legAudio holds the payloads of one stream: a cycle of packets played
+// over and over, and, for the tones, the same cycle with the click. A
+// tone of a whole number of Hz repeats every few packets, so a call of
+// any length is built from a handful of payloads.
 type legAudio struct {
-	tone, click [][]byte
+	cycle [][]byte
+	click [][]byte // nil for no clicks
 }
 
 func newLegAudio(hz int, pt uint8) *legAudio {
@@ -54,7 +57,7 @@ func newLegAudio(hz int, pt uint8) *legAudio {
 			if withClick {
 				a.click = append(a.click, p)
 			} else {
-				a.tone = append(a.tone, p)
+				a.cycle = append(a.cycle, p)
 			}
 		}
 	}
@@ -70,10 +73,10 @@ func encode(pt uint8, pcm []int16) []byte {
 
 // payload is the audio of packet k of the stream, from 0.
 func (a *legAudio) payload(k int) []byte {
-	if isClick(k) {
+	if a.click != nil && isClick(k) {
 		return a.click[k%len(a.click)]
 	}
-	return a.tone[k%len(a.tone)]
+	return a.cycle[k%len(a.cycle)]
 }
 
 // isClick reports whether packet k starts with a click.

@@ -164,7 +164,7 @@ func (c *call) startMedia(ok *message) ([]*rtpStream, error) {
 		st := &rtpStream{
 			dst:   &net.UDPAddr{IP: c.run.cfg.target.Addr().AsSlice(), Port: port},
 			start: start, total: int(c.run.cfg.Duration / packetTime),
-			audio: c.run.audio[i], pt: c.run.cfg.pt,
+			audio: c.run.audio[i], from: c.run.audioFrom(c.res.Index), pt: c.run.cfg.pt,
 			seq: uint16(rand.Uint32()), ts: rand.Uint32(), ssrc: rand.Uint32(),
 			done: make(chan struct{}),
 		}

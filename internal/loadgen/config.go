@@ -40,6 +40,14 @@ type Config struct {
 	// Codec is "pcmu" (the default) or "pcma": the only audio format
 	// offered, so the recorder must take it.
 	Codec string
+	// Audio is what both streams carry: "tone" (the default), a steady
+	// tone per stream (LegTones) with clicks at the same instants on both
+	// (ClickFirst, ClickEvery), which recordings can be checked against;
+	// or "speech", a short support conversation in turns, the agent's
+	// lines on the second stream and the customer's on the first, with
+	// silence while the other speaks and no clicks. Each call starts at
+	// the beginning of one exchange of the conversation, in turn.
+	Audio string
 	// Dialect names the corpus INVITE every call is sent as (see
 	// Dialects); "mix" takes each in turn. Default "rfc7865-example".
 	Dialect string
@@ -83,6 +91,12 @@ type Config struct {
 	pt     uint8
 }
 
+// The values of Config.Audio.
+const (
+	AudioTone   = "tone"
+	AudioSpeech = "speech"
+)
+
 // codecPT is the RFC 3551 payload type of each codec offered.
 var codecPT = map[string]uint8{"pcmu": 0, "pcma": 8}
 
@@ -117,6 +131,9 @@ func (c *Config) Validate() error {
 	case c.API != "" && c.Token == "":
 		return errors.New("api given without a token: the recorder's API needs one")
 	}
+	if c.Audio != AudioTone && c.Audio != AudioSpeech {
+		return fmt.Errorf("audio %q: want %s or %s", c.Audio, AudioTone, AudioSpeech)
+	}
 	pt, ok := codecPT[c.Codec]
 	if !ok {
 		return fmt.Errorf("codec %q: want pcmu or pcma", c.Codec)
@@ -134,6 +151,7 @@ func (c *Config) Validate() error {
 func (c *Config) defaults() {
 	c.Transport = defaultTo(c.Transport, "udp")
 	c.Codec = defaultTo(c.Codec, "pcmu")
+	c.Audio = defaultTo(c.Audio, AudioTone)
 	c.Dialect = defaultTo(c.Dialect, "rfc7865-example")
 	if c.Calls == 0 {
 		c.Calls = 1

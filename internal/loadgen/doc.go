@@ -7,7 +7,10 @@
 // tone (440 Hz on the first, 1000 Hz on the second) with a loud click at
 // the same instants on both (half a second in, then every second), so
 // that a recording can be checked for which party is on which channel and
-// for alignment. After the call's duration a BYE ends it.
+// for alignment. With Config.Audio "speech" they carry instead a short
+// support conversation in turns, from clips of synthetic speech embedded
+// from clips/, for a recording a person can listen to. After the call's
+// duration a BYE ends it.
 //
 // RTP goes out from a few sockets, each paced by one goroutine in 1 ms
 // slots and written with sendmmsg (golang.org/x/net/ipv4 batches), not a

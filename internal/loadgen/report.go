@@ -201,9 +201,9 @@ func (r *Report) WriteSummary(w io.Writer) {
 	if c.Rate > 0 {
 		rate = fmt.Sprintf("at most %g new calls/s", c.Rate)
 	}
-	fmt.Fprintf(w, "loadgen: %d calls to %s over %s as %s, %s, %d at a time, %s each, %s\n",
-		c.Calls, c.target, c.Transport, c.Dialect, strings.ToUpper(c.Codec), c.Concurrency,
-		c.Duration, rate)
+	fmt.Fprintf(w, "loadgen: %d calls to %s over %s as %s, %s %s, %d at a time, %s each, %s\n",
+		c.Calls, c.target, c.Transport, c.Dialect, strings.ToUpper(c.Codec), c.Audio,
+		c.Concurrency, c.Duration, rate)
 	if r.Stopped != "" {
 		fmt.Fprintf(w, "stopped:     %s\n", r.Stopped)
 	}

@@ -56,9 +56,9 @@ func testCall(i int, t0 time.Time, invite, answered, bye, byeOK float64) CallRes
 func testReport() *Report {
 	t0 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 	cfg := Config{Calls: 4, Concurrency: 2, Duration: 2 * time.Second, Transport: "udp",
-		Dialect: "genesys", Codec: "pcma", API: "http://127.0.0.1:8080", DurationSlack: msd(250),
-		MaxUnreceived: 0.0001,
-		target:        netip.MustParseAddrPort("127.0.0.1:5060")}
+		Dialect: "genesys", Codec: "pcma", Audio: "tone", API: "http://127.0.0.1:8080",
+		DurationSlack: msd(250), MaxUnreceived: 0.0001,
+		target: netip.MustParseAddrPort("127.0.0.1:5060")}
 	calls := []CallResult{
 		testCall(0, t0, 0, 4, 2004, 2006),
 		testCall(1, t0, 10, 18, 2018, 2020),
@@ -75,7 +75,7 @@ func testReport() *Report {
 func TestWriteSummary(t *testing.T) {
 	var b bytes.Buffer
 	testReport().WriteSummary(&b)
-	want := `loadgen: 4 calls to 127.0.0.1:5060 over udp as genesys, PCMA, 2 at a time, 2s each, no rate limit
+	want := `loadgen: 4 calls to 127.0.0.1:5060 over udp as genesys, PCMA tone, 2 at a time, 2s each, no rate limit
 calls:       2 succeeded, 2 failed, in 2.1s (111.1 answered a second)
 setup:       p50 4.0 ms, p90 8.0 ms, p99 8.0 ms, max 8.0 ms (INVITE to 200, 2 calls)
 failures:    503 Service Unavailable: 2

@@ -33,6 +33,7 @@ type rtpStream struct {
 	start time.Time // when packet 0 is due
 	total int       // packets to send
 	audio *legAudio
+	from  int // the packet of audio that packet 0 plays
 	pt    uint8
 	seq   uint16
 	ts    uint32
@@ -227,7 +228,7 @@ func (s *sender) queue(st *rtpStream) {
 	binary.BigEndian.PutUint16(b[2:], seq)
 	binary.BigEndian.PutUint32(b[4:], ts)
 	binary.BigEndian.PutUint32(b[8:], st.ssrc)
-	s.msgs[n].Buffers[0] = append(b, st.audio.payload(k)...)
+	s.msgs[n].Buffers[0] = append(b, st.audio.payload(st.from+k)...)
 	s.msgs[n].Addr = st.dst
 	s.owners[n] = st
 }

@@ -92,7 +92,7 @@ func TestSenderPacesAndNumbers(t *testing.T) {
 func checkPacket(t *testing.T, st *rtpStream, k int, p got) {
 	t.Helper()
 	b := p.pkt
-	wantPT := byte(0)
+	wantPT := st.pt
 	if k == 0 {
 		wantPT |= 0x80
 	}
@@ -103,7 +103,7 @@ func checkPacket(t *testing.T, st *rtpStream, k int, p got) {
 		t.Errorf("ssrc %d packet %d: first bytes %#x %#x, want 0x80 %#x", st.ssrc, k, b[0], b[1], wantPT)
 	case seq != uint16(65530+k) || ts != uint32(0xffffff00+160*k) || ssrc != st.ssrc:
 		t.Errorf("ssrc %d packet %d: seq %d ts %d ssrc %d", st.ssrc, k, seq, ts, ssrc)
-	case !bytes.Equal(b[rtpHeaderLen:], st.audio.payload(k)):
+	case !bytes.Equal(b[rtpHeaderLen:], st.audio.payload(st.from+k)):
 		t.Errorf("ssrc %d packet %d: wrong payload", st.ssrc, k)
 	case p.at.Before(st.due(k)):
 		t.Errorf("ssrc %d packet %d arrived %s before it was due", st.ssrc, k, st.due(k).Sub(p.at))

@@ -14,6 +14,7 @@ import (
 type Runner struct {
 	cfg        Config
 	audio      [2]*legAudio
+	speech     *script           // the conversation, with Audio "speech"
 	raw        map[string]string // dialect INVITEs by name
 	dialects   []string          // in the order calls take them
 	requestURI string
@@ -42,8 +43,8 @@ func New(cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	r := &Runner{cfg: cfg, raw: map[string]string{}}
-	for i, hz := range LegTones {
-		r.audio[i] = newLegAudio(hz, cfg.pt)
+	if err := r.loadAudio(); err != nil {
+		return nil, err
 	}
 	r.dialects = []string{cfg.Dialect}
 	if cfg.Dialect == DialectMix {
@@ -60,6 +61,34 @@ func New(cfg Config) (*Runner, error) {
 		r.verify = newVerifier(&r.cfg)
 	}
 	return r, nil
+}
+
+// loadAudio prepares the payloads of both streams.
+func (r *Runner) loadAudio() error {
+	if r.cfg.Audio == AudioTone {
+		for i, hz := range LegTones {
+			r.audio[i] = newLegAudio(hz, r.cfg.pt)
+		}
+		return nil
+	}
+	s, err := loadScript()
+	if err != nil {
+		return err
+	}
+	r.speech = s
+	for leg := range r.audio {
+		r.audio[leg] = newSpeechAudio(s, leg, r.cfg.pt)
+	}
+	return nil
+}
+
+// audioFrom is the packet of the audio that call i's streams start at:
+// the tones start at 0, so the clicks fall where the checks expect them.
+func (r *Runner) audioFrom(i int) int {
+	if r.speech == nil {
+		return 0
+	}
+	return r.speech.exchangeStart(i)
 }
 
 // Progress returns the counters so far; it is safe during Run.
