@@ -13,8 +13,13 @@ import (
 	"earshot/qa"
 )
 
-// planTalkRows is how many talk-metric filters the plan form offers.
-const planTalkRows = 3
+// planTalkRows is how many empty talk-metric filters the plan form
+// offers besides those the plan has; maxTalkRows bounds what a post may
+// hold.
+const (
+	planTalkRows = 3
+	maxTalkRows  = 20
+)
 
 // planForm is the plan form as the person sees it: text as typed, so
 // that a refused form comes back exactly as sent. input turns it into
@@ -34,7 +39,7 @@ type planForm struct {
 	Direction                       string
 	MinSec, MaxSec                  string
 	RecordingPresent, NotEvaluated  bool
-	Talk                            [planTalkRows]planTalkRow
+	Talk                            []planTalkRow
 	ErrField, ErrMsg                string
 	AgentChoices                    []qa.Agent
 	TeamChoices                     []qa.Team
@@ -65,7 +70,7 @@ func newPlanForm() planForm {
 	return planForm{Active: true, Period: string(qa.PeriodWeek), TimeZone: "UTC", Quota: "5",
 		Spread: string(qa.SpreadDays), SecondShare: formNum(qa.DefaultSecondReviewShare * 100),
 		Agents: map[int64]bool{}, Teams: map[int64]bool{}, Reviewers: map[int64]bool{},
-		Caps: map[int64]string{}}
+		Caps: map[int64]string{}, Talk: make([]planTalkRow, planTalkRows)}
 }
 
 func planFormFromPlan(p *qa.Plan) planForm {
@@ -96,11 +101,12 @@ func planFormFromPlan(p *qa.Plan) planForm {
 	f.Direction = string(pf.Direction)
 	f.MinSec, f.MaxSec = planMsToSec(pf.MinDurationMS), planMsToSec(pf.MaxDurationMS)
 	f.RecordingPresent, f.NotEvaluated = pf.RecordingPresent, pf.NotEvaluated
-	for i, tf := range pf.Talk {
-		if i < planTalkRows {
-			f.Talk[i] = planTalkRow{Metric: tf.Metric, Op: tf.Op, Value: strconv.FormatInt(tf.Value, 10)}
-		}
+	f.Talk = nil
+	for _, tf := range pf.Talk {
+		f.Talk = append(f.Talk, planTalkRow{Metric: tf.Metric, Op: tf.Op,
+			Value: strconv.FormatInt(tf.Value, 10)})
 	}
+	f.Talk = append(f.Talk, make([]planTalkRow, planTalkRows)...)
 	return f
 }
 
@@ -144,9 +150,12 @@ func planFormFromPost(c echo.Context) planForm {
 			}
 		}
 	}
-	for i := range f.Talk {
-		f.Talk[i] = planTalkRow{Metric: v(fmt.Sprintf("talk_metric_%d", i)),
-			Op: v(fmt.Sprintf("talk_op_%d", i)), Value: v(fmt.Sprintf("talk_value_%d", i))}
+	// Rows come numbered from 0; the form offers as many as the plan had,
+	// plus a few empty ones.
+	f.Talk = nil
+	for i := 0; i < maxTalkRows && form.Has(fmt.Sprintf("talk_metric_%d", i)); i++ {
+		f.Talk = append(f.Talk, planTalkRow{Metric: v(fmt.Sprintf("talk_metric_%d", i)),
+			Op: v(fmt.Sprintf("talk_op_%d", i)), Value: v(fmt.Sprintf("talk_value_%d", i))})
 	}
 	return f
 }
@@ -261,8 +270,16 @@ func planSortedIDs(m map[int64]bool) []int64 {
 // form versions, talk metrics and a few time zones.
 func (s *Server) planChoices(ctx context.Context, f planForm) (planForm, error) {
 	var err error
-	if f.AgentChoices, err = s.cfg.QA.ListAgents(ctx, qa.AgentFilter{}); err != nil {
+	// Inactive agents are offered only when the plan names them, so that
+	// saving the form keeps them; draws skip them either way.
+	agents, err := s.cfg.QA.ListAgents(ctx, qa.AgentFilter{Inactive: true})
+	if err != nil {
 		return f, err
+	}
+	for _, a := range agents {
+		if a.Active || f.Agents[a.ID] {
+			f.AgentChoices = append(f.AgentChoices, a)
+		}
 	}
 	if f.TeamChoices, err = s.cfg.QA.ListTeams(ctx); err != nil {
 		return f, err

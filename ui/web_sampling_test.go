@@ -248,6 +248,61 @@ func TestWebSamplingEdit(t *testing.T) {
 	}
 }
 
+// TestWebSamplingKeepsWhatTheFormCannotShow: a plan with more talk
+// filters than the form's empty rows, and an agent who has since left,
+// keeps both when its page is saved unchanged.
+func TestWebSamplingKeepsWhatTheFormCannotShow(t *testing.T) {
+	w := newSamplingWeb(t)
+	ctx := t.Context()
+	var talk []qa.TalkFilter
+	for i, m := range []string{"talk_ms_left", "talk_ms_right", "silence_ms", "overtalk_ms"} {
+		talk = append(talk, qa.TalkFilter{Metric: m, Op: ">=", Value: int64(i)})
+	}
+	p, err := w.qa.CreatePlan(ctx, w.manager, qa.PlanInput{Name: "wide", PlanDefinition: qa.PlanDefinition{
+		Period: qa.PeriodWeek, Quota: 2, Reviewers: []qa.PoolReviewer{{UserID: w.reviewer.ID}},
+		Filters: qa.PlanFilters{AgentIDs: []int64{w.cy.ID}, Talk: talk}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if _, err := w.qa.UpdateAgent(ctx, w.cy.ID, qa.AgentInput{Name: w.cy.Name, Active: &off}); err != nil {
+		t.Fatal(err)
+	}
+	maria := w.signIn(t, "maria")
+	path := fmt.Sprintf("/sampling/%d", p.ID)
+	_, page := maria.get(t, path)
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input[^>]* name="([^"]+)"[^>]*>`).FindAllStringSubmatch(page, -1) {
+		tag, name := m[0], m[1]
+		val := regexp.MustCompile(`value="([^"]*)"`).FindStringSubmatch(tag)
+		switch {
+		case strings.Contains(tag, `type="checkbox"`) && !strings.Contains(tag, " checked"):
+		case val != nil:
+			form.Add(name, html.UnescapeString(val[1]))
+		case strings.Contains(tag, `type="checkbox"`):
+			form.Add(name, "on")
+		}
+	}
+	selects := regexp.MustCompile(`(?s)<select[^>]* name="([^"]+)">(.*?)</select>`)
+	for _, m := range selects.FindAllStringSubmatch(page, -1) {
+		if sel := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(m[2]); sel != nil {
+			form.Set(m[1], html.UnescapeString(sel[1]))
+		} else {
+			form.Set(m[1], "")
+		}
+	}
+	if resp, body := maria.post(t, path, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save unchanged: %d\n%s", resp.StatusCode, body)
+	}
+	got, err := w.qa.GetPlan(ctx, w.manager, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Filters.Talk) != 4 || len(got.Filters.AgentIDs) != 1 || got.Filters.AgentIDs[0] != w.cy.ID {
+		t.Errorf("after saving unchanged: talk %+v, agents %v", got.Filters.Talk, got.Filters.AgentIDs)
+	}
+}
+
 // TestWebSamplingRoles: only managers and admins reach the sampling
 // pages; signed out, the sign-in page; a post needs the CSRF token.
 func TestWebSamplingRoles(t *testing.T) {
