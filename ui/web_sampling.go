@@ -206,6 +206,9 @@ func (s *Server) planPage(c echo.Context) error {
 
 // planPreview shows what a draw of the period would pick now. It is a
 // GET: qa stores nothing for it.
+//
+// TODO: only the saved plan can be previewed; trying an edit before
+// saving it needs qa to preview an unsaved definition.
 func (s *Server) planPreview(c echo.Context) error {
 	ctx := c.Request().Context()
 	v, err := s.planView(c)

@@ -70,6 +70,11 @@ type reviewerRow struct {
 	Name, Reason string
 }
 
+// drawPage shows a stored draw.
+//
+// TODO: taking a sampled call out of the draw (qa.ReplaceItem, with its
+// reason) is only in the JSON API; the page shows replacements but
+// offers no button for them.
 func (s *Server) drawPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
