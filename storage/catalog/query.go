@@ -136,7 +136,11 @@ func (c *Catalog) List(ctx context.Context, f ListFilter) ([]Call, error) {
 		}
 	}
 	where, args := listWhere(f, spec)
-	q := selectCalls + where + spec.orderBy() + ` LIMIT ?`
+	// The page is chosen first over the bare rows, then read in full: the
+	// participants' and streams' JSON is built for the calls shown only,
+	// not for every call a filter matches before the sort.
+	q := selectCalls + ` WHERE c.rowid IN (SELECT c.rowid FROM calls c` + where + spec.orderBy() +
+		` LIMIT ?)` + spec.orderBy()
 	calls, err := c.query(ctx, q, append(args, listLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
