@@ -95,10 +95,9 @@ func (s *stream) run() {
 			_ = s.conn.SetReadDeadline(nextFlush)
 		}
 	}
+	// No fsync: the recording is rendered from this file right away and
+	// synced as a WAV; see callState.save for what survives what.
 	s.flush()
-	if err := s.file.Sync(); err != nil {
-		s.log.Error("sync spool", "port", s.port, "err", err)
-	}
 }
 
 func isTimeout(err error) bool {

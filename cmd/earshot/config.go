@@ -43,6 +43,8 @@ type Config struct {
 	Codecs        string
 	PairParam     string
 	SpoolMinFreeM int
+	// DebugListen, if set, serves the Go profiler there (debug.go).
+	DebugListen string
 
 	// Access holds the settings of signing in (config_access.go).
 	Access accessConfig
@@ -67,6 +69,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 	c.registerRecorder(fs)
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", 30*time.Second,
 		"on SIGTERM, how long to wait for requests and uploads in flight before stopping")
+	fs.StringVar(&c.DebugListen, "debug-listen", "",
+		"loopback `address` for the Go profiler (net/http/pprof), such as 127.0.0.1:6060; empty means off")
 	fs.IntVar(&c.UploadWorkers, "upload-workers", 4, "recordings uploaded to the store at once")
 	fs.DurationVar(&c.UploadMaxRetry, "upload-max-backoff", 2*time.Minute,
 		"longest wait between two attempts to store a recording while the store is unreachable")
@@ -95,6 +99,9 @@ func (c *Config) validate(env func(string) string) error {
 		if err := checkListen(l.addr); err != nil {
 			return usageError{fmt.Sprintf("invalid %s %q: %v", l.name, l.addr, err)}
 		}
+	}
+	if err := checkDebugListen(c.DebugListen); err != nil {
+		return usageError{fmt.Sprintf("invalid --debug-listen %q: %v", c.DebugListen, err)}
 	}
 	if c.DrainTimeout <= 0 {
 		return usageError{fmt.Sprintf("invalid --drain-timeout %s: must be positive", c.DrainTimeout)}

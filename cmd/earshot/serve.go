@@ -175,6 +175,11 @@ func serve(ctx context.Context, cfg Config, env func(string) string, log *slog.L
 		sipL.Close()
 		return fmt.Errorf("listen for http on %s: %w", cfg.HTTPListen, err)
 	}
+	if err := serveDebug(ctx, cfg.DebugListen, log); err != nil {
+		sipL.Close()
+		ln.Close()
+		return err
+	}
 	return runServices(ctx, cfg, svc, sipL, ln, log, stdout)
 }
 
