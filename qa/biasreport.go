@@ -148,7 +148,7 @@ func (s *Service) sharedScores(ctx context.Context, f ReportFilter) ([]CallScore
 		WHERE e.status = 'submitted' AND e.score IS NOT NULL
 		AND NOT EXISTS (SELECT 1 FROM calibration_evaluations l
 			JOIN calibration_sessions c ON c.id = l.session_id
-			WHERE l.evaluation_id = e.id AND e.submitted_at > c.revealed_at)`
+			WHERE l.evaluation_id = e.id AND (c.revealed_at IS NULL OR e.submitted_at > c.revealed_at))`
 	var args []any
 	q, args = windowClause(q, args, "e.submitted_at", ReportFilter{From: f.From, To: f.To})
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY e.submitted_at, e.id`, args...)

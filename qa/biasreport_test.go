@@ -114,6 +114,13 @@ func (f *biasFixture) addDistractors(t *testing.T) {
 	late := f.scored(t, f.calls[2], f.lead.ID, f.form.Latest.ID, 0, true, revealed.Add(time.Minute))
 	f.exec(t, `INSERT INTO calibration_evaluations (session_id, call_id, user_id, evaluation_id)
 		VALUES (1, ?, ?, ?)`, f.calls[2], f.lead.ID, late)
+	// A session still blind: its scores must not show through the bias
+	// report before the reveal.
+	f.exec(t, `INSERT INTO calibration_sessions (id, title, form_version_id, tolerance, created_at)
+		VALUES (2, 'blind', ?, 5, 0)`, f.form.Latest.ID)
+	blind := f.scored(t, f.calls[3], f.lead.ID, f.form.Latest.ID, 0, true, f.clock)
+	f.exec(t, `INSERT INTO calibration_evaluations (session_id, call_id, user_id, evaluation_id)
+		VALUES (2, ?, ?, ?)`, f.calls[3], f.lead.ID, blind)
 }
 
 func TestBiasReportRecoversBias(t *testing.T) {

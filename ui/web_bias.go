@@ -50,12 +50,8 @@ type biasAgentRow struct {
 }
 
 // biasPage shows qa.AgentsAdjusted, which carries the bias estimate it
-// used, so the estimate is computed once.
-//
-// TODO: qa's bias estimate counts calibration evaluations of sessions not
-// yet revealed (only those submitted after a reveal are left out), so
-// before a reveal the page's figures already lean on blind scores; qa
-// should leave out sessions still blind.
+// used, so the estimate is computed once. Scores of calibration sessions
+// still blind are not in it (qa leaves them out until the reveal).
 func (s *Server) biasPage(c echo.Context) error {
 	v := biasView{From: c.QueryParam("from"), To: c.QueryParam("to"),
 		Tolerance: c.QueryParam("tolerance"), FewShared: biasFewShared}
