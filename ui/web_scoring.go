@@ -37,6 +37,9 @@ type scoringView struct {
 	Forms []qa.Form
 	// CanScore is set for the roles that score calls.
 	CanScore bool
+	// CalibrationSession is the session of a calibration evaluation, for
+	// the way back to it; 0 otherwise.
+	CalibrationSession int64
 }
 
 type sectionView struct {
@@ -83,6 +86,11 @@ func (s *Server) scoring(
 	}
 	sv.Evaluation, sv.Version = ev, v
 	sv.Editable = ev.Status == qa.StatusDraft && ev.ReviewerID == u.ID
+	if ev.Calibration {
+		if sv.CalibrationSession, err = s.cfg.QA.CalibrationSessionOf(ctx, ev.ID); err != nil {
+			return nil, err
+		}
+	}
 	sv.Sections = sectionViews(v.Definition, ev.Answers)
 	return sv, nil
 }
