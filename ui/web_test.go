@@ -90,7 +90,9 @@ var scriptTag = regexp.MustCompile(`<script[^>]*>`)
 // which allows no inline script, and no page has an inline script.
 func TestWebPageHeaders(t *testing.T) {
 	f := newWebFixture(t)
+	f.webUser(t, "ada", "Ada Admin", nil, qa.RoleAdmin)
 	rita, anna := f.signIn(t, "rita"), f.signIn(t, "anna")
+	maria, ada := f.signIn(t, "maria"), f.signIn(t, "ada")
 	pages := []struct {
 		b    *browser
 		path string
@@ -98,9 +100,15 @@ func TestWebPageHeaders(t *testing.T) {
 		{f.browser(t), "/login"}, {rita, "/queue"}, {rita, "/calls"}, {rita, "/calls/" + f.callID},
 		{rita, "/password"}, {anna, "/agent"}, {rita, "/agent"}, {rita, "/calls/01JNOSUCHCALL0000000000000"},
 		{rita, "/static/app.css"}, {rita, "/static/call.js"},
+		{maria, "/forms"}, {maria, "/forms/new"}, {maria, "/sampling"}, {maria, "/sampling/new"},
+		{maria, "/calibration"}, {maria, "/calibration/new"}, {maria, "/bias"}, {maria, "/dashboards"},
+		{maria, fmt.Sprintf("/dashboards/agents/%d", f.agentID)}, {maria, "/disputes"}, {ada, "/audit"},
 	}
 	for _, p := range pages {
 		resp, body := p.b.get(t, p.path)
+		if resp.StatusCode >= 500 {
+			t.Errorf("%s: status %d", p.path, resp.StatusCode)
+		}
 		csp := resp.Header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "script-src 'self';") {
 			t.Errorf("%s: Content-Security-Policy %q", p.path, csp)
