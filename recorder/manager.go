@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +76,12 @@ type Manager struct {
 	finalizing int // finalizations running
 	starting   int // calls admitted, not yet added
 
+	// finalizers bounds the finalizations running at once: rendering a
+	// recording is CPU and disk work that, when hundreds of calls end
+	// together, would otherwise crowd out the goroutines receiving the
+	// packets of the calls still running.
+	finalizers chan struct{}
+
 	stop      chan struct{}
 	stopOnce  sync.Once
 	onTimeout atomic.Pointer[func(*Call)]
@@ -109,6 +116,7 @@ func NewManager(cfg Config, sink Sink, log *slog.Logger) (*Manager, error) {
 	m := &Manager{
 		cfg: cfg, sink: sink, log: log, now: time.Now, ports: ports,
 		calls: map[string]*Call{}, stop: make(chan struct{}),
+		finalizers: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}
 	m.metrics = newMetrics(cfg.Registerer, func() float64 { return float64(m.ActiveCalls()) })
 	m.loops.Add(1)
@@ -272,7 +280,9 @@ func (c *Call) EndAt(reason string, at time.Time) {
 	m.finalizing++
 	m.mu.Unlock()
 	go func() {
+		m.finalizers <- struct{}{}
 		m.finalizeDir(c.dir)
+		<-m.finalizers
 		m.mu.Lock()
 		m.finalizing--
 		m.mu.Unlock()

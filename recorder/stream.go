@@ -95,6 +95,9 @@ func (s *stream) run() {
 			_ = s.conn.SetReadDeadline(nextFlush)
 		}
 	}
+	if s.stopping.Load() {
+		s.drainQueued(buf)
+	}
 	// No fsync: the recording is rendered from this file right away and
 	// synced as a WAV; see callState.save for what survives what.
 	s.flush()
