@@ -6,7 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"syscall"
+
+	"earshot/internal/sockbuf"
 )
 
 // ErrNoPorts is returned when every RTP port of the range is in use.
@@ -53,7 +54,7 @@ func (p *portPool) listen() (*net.UDPConn, int, error) {
 			continue
 		}
 		p.used[port] = true
-		growReadBuffer(conn)
+		sockbuf.Grow(conn, rtpReadBuffer)
 		return conn, port, nil
 	}
 	return nil, 0, ErrNoPorts
@@ -82,18 +83,3 @@ func (p *portPool) inUse() int {
 // 2 MiB rode out a 20,000-packet burst in our fault test. It is a limit,
 // not memory taken up front.
 const rtpReadBuffer = 2 << 20
-
-// growReadBuffer raises a socket's receive buffer, past the system's
-// rmem_max when the process may (root or CAP_NET_ADMIN), else as far as
-// the system allows. Failure only costs resilience, so it is not an error.
-func growReadBuffer(conn *net.UDPConn) {
-	raw, err := conn.SyscallConn()
-	if err == nil {
-		_ = raw.Control(func(fd uintptr) {
-			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, rtpReadBuffer)
-		})
-	}
-	if err != nil {
-		_ = conn.SetReadBuffer(rtpReadBuffer)
-	}
-}

@@ -16,6 +16,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"earshot/internal/sockbuf"
 	"earshot/recorder"
 )
 
@@ -149,6 +150,12 @@ func (s *Server) Listen() (*Listeners, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for sip over udp on %s: %w", s.cfg.Listen, err)
 	}
+	// An SBC failing over sends its calls' INVITEs at once: a thousand of
+	// them is a few megabytes that the default buffer would drop, turning a
+	// burst into retransmissions seconds later.
+	if u, ok := udp.(*net.UDPConn); ok {
+		sockbuf.Grow(u, sipReadBuffer)
+	}
 	host, _, _ := net.SplitHostPort(s.cfg.Listen)
 	port := udp.LocalAddr().(*net.UDPAddr).Port
 	s.port.Store(int32(port))
@@ -208,3 +215,6 @@ func (s *Server) allowed(req *sip.Request) bool {
 	}
 	return false
 }
+
+// sipReadBuffer is the receive buffer of the SIP UDP socket.
+const sipReadBuffer = 16 << 20
