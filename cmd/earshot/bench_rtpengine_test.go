@@ -99,8 +99,9 @@ func benchRTPEngine(t *testing.T, bin string, n int, dur time.Duration) (loadFig
 // failed calls are logged, not failed on.
 func rtpengineRow(t *testing.T, bare, rec, rtpe loadFigures, bareReceived, recorded int64) string {
 	t.Helper()
-	runs := map[string]loadFigures{"bare loop": bare, "earshot": rec, "rtpengine": rtpe}
-	for name, f := range runs {
+	names := []string{"bare loop", "earshot", "rtpengine"}
+	for i, f := range []loadFigures{bare, rec, rtpe} {
+		name := names[i]
 		if err := f.report.Err(); err != nil {
 			t.Logf("%s at %d calls: %v; failures %v", name, f.calls, err, f.report.Failures())
 		}
