@@ -210,16 +210,26 @@ func (s *Server) visibleCall(c echo.Context) (*catalog.Call, error) {
 	return s.cfg.Calls.Get(ctx, c.Param("id"))
 }
 
-func (s *Server) getCall(c echo.Context) error {
+// apiCall returns the call of the route's :id if the caller may see it;
+// otherwise it answers (403, 404 or 500) and returns nil and the answer's
+// error, for the handler to return.
+func (s *Server) apiCall(c echo.Context) (*catalog.Call, error) {
 	call, err := s.visibleCall(c)
-	if errors.Is(err, qa.ErrForbidden) {
-		return s.apiError(c, err)
+	switch {
+	case errors.Is(err, qa.ErrForbidden):
+		return nil, s.apiError(c, err)
+	case errors.Is(err, catalog.ErrNotFound):
+		return nil, apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
+	case err != nil:
+		return nil, s.internal(c, "get call", err)
 	}
-	if errors.Is(err, catalog.ErrNotFound) {
-		return apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
-	}
-	if err != nil {
-		return s.internal(c, "get call", err)
+	return call, nil
+}
+
+func (s *Server) getCall(c echo.Context) error {
+	call, err := s.apiCall(c)
+	if call == nil {
+		return err
 	}
 	out := callWithAgent{Call: call}
 	if s.cfg.QA != nil {
@@ -243,15 +253,9 @@ type callWithAgent struct {
 // the stored form as it is read, with range requests (the player seeks).
 func (s *Server) callAudio(c echo.Context) error {
 	ctx := c.Request().Context()
-	call, err := s.visibleCall(c)
-	if errors.Is(err, qa.ErrForbidden) {
-		return s.apiError(c, err)
-	}
-	if errors.Is(err, catalog.ErrNotFound) {
-		return apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
-	}
-	if err != nil {
-		return s.internal(c, "get call", err)
+	call, err := s.apiCall(c)
+	if call == nil {
+		return err
 	}
 	info, err := s.cfg.Store.Stat(ctx, call.WAVKey)
 	if err != nil {

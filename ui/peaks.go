@@ -1,16 +1,13 @@
 package ui
 
 import (
-	"errors"
 	"math"
 	"net/http"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 
-	"earshot/qa"
 	"earshot/recorder/audio"
-	"earshot/storage/catalog"
 )
 
 // The player draws its waveform from peaks computed here, so that the
@@ -50,15 +47,9 @@ func newPeakCache() *lru.Cache[string, *callPeaksOut] {
 // audited; they are shown only to those who may play the call.
 func (s *Server) callPeaks(c echo.Context) error {
 	ctx := c.Request().Context()
-	call, err := s.visibleCall(c)
-	if errors.Is(err, qa.ErrForbidden) {
-		return s.apiError(c, err)
-	}
-	if errors.Is(err, catalog.ErrNotFound) {
-		return apiErr(c, http.StatusNotFound, "no recorded call %q", c.Param("id"))
-	}
-	if err != nil {
-		return s.internal(c, "get call", err)
+	call, err := s.apiCall(c)
+	if call == nil {
+		return err
 	}
 	key := call.ID + "/" + call.Audio.SHA256
 	if p, ok := s.peaks.Get(key); ok {

@@ -57,10 +57,10 @@ func readAuditQuery(c echo.Context) (auditQuery, qa.AuditFilter, error) {
 		From: c.QueryParam("from"), To: c.QueryParam("to"), Before: c.QueryParam("before")}
 	f := qa.AuditFilter{Action: q.Action, ObjectType: q.ObjectType, ObjectID: q.ObjectID}
 	var err error
-	if f.UserID, err = dashID("user", q.User); err != nil {
+	if f.UserID, err = pickedID("user", q.User); err != nil {
 		return q, f, err
 	}
-	if f.BeforeID, err = dashID("page", q.Before); err != nil {
+	if f.BeforeID, err = pickedID("page", q.Before); err != nil {
 		return q, f, err
 	}
 	if f.From, err = webTime("from", q.From); err != nil {

@@ -42,13 +42,13 @@ func readDashQuery(c echo.Context) (dashQuery, qa.ReportFilter, error) {
 		Form: c.QueryParam("form_id"), From: c.QueryParam("from"), To: c.QueryParam("to")}
 	var f qa.ReportFilter
 	var err error
-	if f.TeamID, err = dashID("team", q.Team); err != nil {
+	if f.TeamID, err = pickedID("team", q.Team); err != nil {
 		return q, f, err
 	}
-	if f.AgentID, err = dashID("agent", q.Agent); err != nil {
+	if f.AgentID, err = pickedID("agent", q.Agent); err != nil {
 		return q, f, err
 	}
-	if f.FormID, err = dashID("form", q.Form); err != nil {
+	if f.FormID, err = pickedID("form", q.Form); err != nil {
 		return q, f, err
 	}
 	if f.From, err = dashDate("from", q.From); err != nil {
@@ -66,26 +66,8 @@ func readDashQuery(c echo.Context) (dashQuery, qa.ReportFilter, error) {
 	return q, f, nil
 }
 
-func dashID(name, v string) (int64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s %q: pick one from the list", name, v)
-	}
-	return n, nil
-}
-
 func dashDate(name, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation(dashDateLayout, v, time.UTC)
-	if err != nil {
-		return t, fmt.Errorf("%s %q: want a date such as 2026-03-02", name, v)
-	}
-	return t, nil
+	return formTime(name, v, dashDateLayout, "a date such as 2026-03-02")
 }
 
 // AgentLink is the dashboard of agent id with the window and form of q.

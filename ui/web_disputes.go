@@ -107,17 +107,4 @@ func (s *Server) disputeAgentNames(ctx context.Context) (map[int64]string, error
 	return out, nil
 }
 
-// disputeUserNames maps user ids to how they are shown.
-func (s *Server) disputeUserNames(ctx context.Context) (map[int64]string, error) {
-	users, err := s.cfg.QA.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]string, len(users))
-	for _, u := range users {
-		out[u.ID] = u.Username
-	}
-	return out, nil
-}
-
 func itoaID(id int64) string { return strconv.FormatInt(id, 10) }

@@ -81,7 +81,7 @@ func (s *Server) disputeView(c echo.Context, id int64, f disputeForm) (*disputeV
 	if ev.AgentID != nil {
 		v.Agent = names[*ev.AgentID]
 	}
-	users, err := s.disputeUserNames(ctx)
+	users, err := s.userNames(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func TestWebDisputeFlow(t *testing.T) {
 		t.Fatalf("re-scored evaluation: score %v (was %v), revision %d", *after.Score, *ev.Score, after.Revision)
 	}
 	_, page = maria.get(t, resp.Header.Get("Location"))
-	pageHas(t, "the decided dispute", page, "Decision saved.", "partly_accepted by maria")
+	pageHas(t, "the decided dispute", page, "Decision saved.", "partly_accepted by Maria Manager")
 	if strings.Contains(page, `id="resolve"`) {
 		t.Error("a decided dispute still offers the decision form")
 	}

@@ -43,7 +43,7 @@ func (s *Server) formHistoryPage(c echo.Context) error {
 	if err != nil {
 		return s.webQAError(c, "list form versions", err)
 	}
-	names, err := s.formUserNames(ctx)
+	names, err := s.userNames(ctx)
 	if err != nil {
 		return s.webFail(c, "list users", err)
 	}
@@ -61,8 +61,9 @@ func (s *Server) formHistoryPage(c echo.Context) error {
 		Nav: "forms", Page: v})
 }
 
-// formUserNames maps user ids to the name people know them by.
-func (s *Server) formUserNames(ctx context.Context) (map[int64]string, error) {
+// userNames maps user ids to the name people know them by: the display
+// name, else the username.
+func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
 	users, err := s.cfg.QA.ListUsers(ctx)
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func (s *Server) renderFormVersion(c echo.Context, name string, v *qa.FormVersio
 	if err != nil {
 		return s.webQAError(c, "list form versions", err)
 	}
-	names, err := s.formUserNames(ctx)
+	names, err := s.userNames(ctx)
 	if err != nil {
 		return s.webFail(c, "list users", err)
 	}

@@ -168,12 +168,18 @@ func pickedID(name, v string) (int64, error) {
 }
 
 func webTime(name, v string) (time.Time, error) {
+	return formTime(name, v, webTimeLayout, "a date and time such as 2026-12-03T09:00")
+}
+
+// formTime reads a time a form sent in layout, in UTC; empty is the zero
+// time. The error names the field and shows what to type (example).
+func formTime(name, v, layout, example string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation(webTimeLayout, v, time.UTC)
+	t, err := time.ParseInLocation(layout, v, time.UTC)
 	if err != nil {
-		return t, fmt.Errorf("%s %q: want a date and time such as 2026-12-03T09:00", name, v)
+		return t, fmt.Errorf("%s %q: want %s", name, v, example)
 	}
 	return t, nil
 }

@@ -90,7 +90,7 @@ func (s *Server) drawPage(c echo.Context) error {
 	if err != nil {
 		return s.webFail(c, "draw report", err)
 	}
-	names, err := s.formUserNames(ctx)
+	names, err := s.userNames(ctx)
 	if err != nil {
 		return s.webFail(c, "list users", err)
 	}
@@ -104,7 +104,7 @@ func (s *Server) drawPage(c echo.Context) error {
 // drawReport renders the report of src with the sampling_report
 // template, for the draw page and the plan page's preview alike.
 func (s *Server) drawReport(ctx context.Context, src drawSource) (template.HTML, error) {
-	names, err := s.formUserNames(ctx)
+	names, err := s.userNames(ctx)
 	if err != nil {
 		return "", err
 	}
