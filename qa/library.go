@@ -61,8 +61,13 @@ func (f LibraryFilter) conditions() ([]catalog.Condition, error) {
 		out = append(out, agentCalls(f.AgentID))
 	}
 	if f.TeamID != 0 {
-		out = append(out, catalog.Condition{SQL: `c.id IN (SELECT ca.call_id FROM call_agents ca
-            JOIN agents a ON a.id = ca.agent_id WHERE a.team_id = ?)`, Args: []any{f.TeamID}})
+		// A team takes a good share of the calls, so walking the library
+		// in its order and testing each call finds a page sooner than
+		// collecting every call of the team and sorting them (284 ms
+		// against N ms at a million calls: docs/benchmarks.md).
+		out = append(out, catalog.Condition{SQL: `EXISTS (SELECT 1 FROM call_agents ca
+            JOIN agents a ON a.id = ca.agent_id WHERE ca.call_id = c.id AND a.team_id = ?)`,
+			Args: []any{f.TeamID}})
 	}
 	switch f.Direction {
 	case "":
