@@ -64,7 +64,8 @@ func (f LibraryFilter) conditions() ([]catalog.Condition, error) {
 		// A team takes a good share of the calls, so walking the library
 		// in its order and testing each call finds a page sooner than
 		// collecting every call of the team and sorting them (284 ms
-		// against N ms at a million calls: docs/benchmarks.md).
+		// against 11 ms at a million calls: docs/benchmarks.md). A tiny team
+		// makes the walk long; that is the price.
 		out = append(out, catalog.Condition{SQL: `EXISTS (SELECT 1 FROM call_agents ca
             JOIN agents a ON a.id = ca.agent_id WHERE ca.call_id = c.id AND a.team_id = ?)`,
 			Args: []any{f.TeamID}})
