@@ -106,8 +106,13 @@ func (s *stream) setParams(p StreamParams) {
 		s.remote.Store(&r)
 	}
 	s.active.Store(p.Active)
-	codecs := maps.Clone(p.Codecs)
-	s.codecs.Store(&codecs)
+	var clocks clockTable
+	for pt, c := range p.Codecs {
+		if pt < 128 {
+			clocks[pt] = uint32(c.Clock)
+		}
+	}
+	s.clocks.Store(&clocks)
 }
 
 // Update applies a re-negotiation (re-INVITE or UPDATE, RFC 3261 section

