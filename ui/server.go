@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"earshot/qa"
 	"earshot/storage"
@@ -34,6 +33,9 @@ type Config struct {
 	Detail func() map[string]any
 	// Gatherer serves /metrics; nil serves the process-wide default.
 	Gatherer prometheus.Gatherer
+	// MetricsToken, if set, is the bearer token a scraper sends to read
+	// /metrics without being an admin.
+	MetricsToken string
 	// CheckTimeout bounds each readiness check; zero means 2s.
 	CheckTimeout time.Duration
 	// Calls, Store and Control serve the call API; without Calls it is
@@ -96,9 +98,5 @@ func (s *Server) routes() {
 	s.echo.GET("/readyz", s.readyz)
 	s.mountAPI()
 	s.mountWeb()
-	// TODO: /metrics is open to anyone who can reach the web port; the
-	// recording counts it shows are not personal data, but a deployment that
-	// exposes the port beyond its monitoring network needs a token on it.
-	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.cfg.Gatherer,
-		promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn)})))
+	s.mountMetrics()
 }

@@ -12,6 +12,9 @@ import (
 // tests start (startEarshot sets it through EARSHOT_ADMIN_PASSWORD).
 const testAdminPassword = "admin password for tests"
 
+// testMetricsToken is the scraper's token of every binary the tests start.
+const testMetricsToken = "metrics token for tests"
+
 // adminToken signs in to a started binary as admin, as a browser does,
 // and creates an API token with that session; later calls reuse it.
 func (p *earshotProcess) adminToken(t *testing.T) string {
@@ -99,13 +102,18 @@ func TestAPINeedsSignIn(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || me.User.Username != "admin" {
 		t.Errorf("GET /api/v1/me as admin = %d %s", resp.StatusCode, body)
 	}
+	resp, body = get(t, p.base+"/metrics", nil)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /metrics without credentials = %d %s, want 401", resp.StatusCode, body)
+	}
 	resp, body = p.apiGet(t, "/api/v1/audit?action=login", nil)
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"username":"admin"`)) {
 		t.Errorf("GET /api/v1/audit = %d %s, want the admin's sign-in", resp.StatusCode, body)
 	}
 	stopEarshot(t, p)
 	if bytes.Contains(p.stderr.Bytes(), []byte(testAdminPassword)) ||
-		bytes.Contains(p.stderr.Bytes(), []byte(p.token)) {
-		t.Errorf("the log holds the admin password or the token:\n%s", p.stderr)
+		bytes.Contains(p.stderr.Bytes(), []byte(p.token)) ||
+		bytes.Contains(p.stderr.Bytes(), []byte(testMetricsToken)) {
+		t.Errorf("the log holds the admin password or a token:\n%s", p.stderr)
 	}
 }

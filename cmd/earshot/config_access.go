@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"earshot/qa"
@@ -12,6 +13,15 @@ import (
 // on the first start. It is not a flag, so that it never shows in a
 // process list.
 const adminPasswordEnv = "EARSHOT_ADMIN_PASSWORD"
+
+// metricsTokenEnv names the variable that holds the bearer token a
+// Prometheus scraper sends to read /metrics; like the admin password it is
+// kept out of the process list.
+const metricsTokenEnv = "EARSHOT_METRICS_TOKEN"
+
+// minMetricsToken is the shortest metrics token taken: 16 characters of
+// "openssl rand -hex 16" are 64 bits, which no one guesses over HTTP.
+const minMetricsToken = 16
 
 // accessConfig holds the serve settings of signing in.
 type accessConfig struct {
@@ -23,6 +33,8 @@ type accessConfig struct {
 	// DisputeWindow is how long after an evaluation is submitted its agent
 	// may dispute it.
 	DisputeWindow time.Duration
+	// MetricsToken, from metricsTokenEnv, lets a scraper read /metrics.
+	MetricsToken string
 }
 
 // register binds the settings to fs, with their defaults.
@@ -38,8 +50,14 @@ func (a *accessConfig) register(fs *flag.FlagSet) {
 		"how long after an evaluation is submitted its agent may dispute it")
 }
 
-// validate checks the settings; the error names the setting.
-func (a *accessConfig) validate() error {
+// validate checks the settings and reads the metrics token from env; the
+// error names the setting.
+func (a *accessConfig) validate(env func(string) string) error {
+	a.MetricsToken = strings.TrimSpace(env(metricsTokenEnv))
+	if n := len(a.MetricsToken); n > 0 && n < minMetricsToken {
+		return usageError{fmt.Sprintf("invalid %s: %d characters is too easy to guess; use at least %d, "+
+			"such as the output of \"openssl rand -hex 16\"", metricsTokenEnv, n, minMetricsToken)}
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration

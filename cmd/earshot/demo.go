@@ -46,7 +46,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	if err := cfg.validate(env); err != nil {
 		return err
 	}
-	if err := cfg.Access.validate(); err != nil {
+	if err := cfg.Access.validate(env); err != nil {
 		return err
 	}
 	if _, port, _ := net.SplitHostPort(cfg.HTTPListen); port == "0" {

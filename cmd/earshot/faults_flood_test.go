@@ -141,7 +141,7 @@ func checkAfterFloods(t *testing.T, p *earshotProcess, sipAddr string, f floodRe
 // datagrams that reached the SIP socket.
 func checkSIPGarbageCounted(t *testing.T, p *earshotProcess, garbageIn int64) {
 	t.Helper()
-	_, body := get(t, p.base+"/metrics", nil)
+	body := scrape(t, p)
 	var best float64
 	var found []string
 	for _, line := range strings.Split(string(body), "\n") {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -121,12 +122,23 @@ func tonePackets(n int, d time.Duration, clicks ...time.Duration) [2][]rtpgen.Pa
 	return pkts
 }
 
+// scrape reads /metrics as a Prometheus scraper does, with the metrics
+// token.
+func scrape(t *testing.T, p *earshotProcess) []byte {
+	t.Helper()
+	resp, body := get(t, p.base+"/metrics", http.Header{"Authorization": {"Bearer " + testMetricsToken}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics with the metrics token = %d %s", resp.StatusCode, body)
+	}
+	return body
+}
+
 // metricValue returns the value of one sample of /metrics, named with its
 // labels as the exposition writes them (earshot_x_total{reason="y"}); a
 // sample not exposed yet reads 0.
 func metricValue(t *testing.T, p *earshotProcess, sample string) float64 {
 	t.Helper()
-	_, body := get(t, p.base+"/metrics", nil)
+	body := scrape(t, p)
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {

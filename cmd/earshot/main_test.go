@@ -52,6 +52,7 @@ func TestBadSettingStopsWithOneLine(t *testing.T) {
 		{name: "allow list", args: []string{"--sip-allow", "10.0.0.0/8,bogus"}, mention: "--sip-allow"},
 		{name: "codec", args: []string{"--codecs", "PCMU,OPUS"}, mention: "OPUS"},
 		{name: "upload workers", args: []string{"--upload-workers", "0"}, mention: "--upload-workers"},
+		{name: "short metrics token", env: map[string]string{metricsTokenEnv: "secret"}, mention: metricsTokenEnv},
 		{name: "unknown flag", args: []string{"--colour", "red"}, mention: "colour"},
 		{name: "stray argument", args: []string{"serve", "now"}, mention: "now"},
 	}
@@ -122,7 +123,8 @@ func startEarshot(t *testing.T, extraEnv ...string) *earshotProcess {
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "EARSHOT_TEST_RUN_MAIN=1", "EARSHOT_HTTP_LISTEN=127.0.0.1:0",
-		"EARSHOT_SIP_LISTEN=127.0.0.1:0", adminPasswordEnv+"="+testAdminPassword)
+		"EARSHOT_SIP_LISTEN=127.0.0.1:0", adminPasswordEnv+"="+testAdminPassword,
+		metricsTokenEnv+"="+testMetricsToken)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -207,14 +209,8 @@ func TestServeOnDefaultsAnswersAndDrainsOnSIGTERM(t *testing.T) {
 	if _, ok := ready.Detail["upload_queue"]; !ok {
 		t.Errorf("/readyz detail = %v, want the upload queue backlog", ready.Detail)
 	}
-	resp, err := http.Get(p.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !bytes.Contains(body, []byte("earshot_upload_backlog 0")) {
-		t.Errorf("/metrics lacks earshot_upload_backlog 0")
+	if body := scrape(t, p); !bytes.Contains(body, []byte("earshot_upload_backlog 0")) {
+		t.Errorf("/metrics with the metrics token lacks earshot_upload_backlog 0:\n%s", body)
 	}
 	for _, f := range []string{"earshot-data/earshot.db", "earshot-data/recordings"} {
 		if _, err := os.Stat(p.cmd.Dir + "/" + f); err != nil {

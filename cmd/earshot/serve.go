@@ -38,7 +38,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err := cfg.validate(env); err != nil {
 		return err
 	}
-	if err := cfg.Access.validate(); err != nil {
+	if err := cfg.Access.validate(env); err != nil {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
@@ -250,7 +250,9 @@ func printWelcome(w io.Writer, cfg Config, httpAddr, sipAddr net.Addr, svc *serv
 	}
 	fmt.Fprintf(w, "Earshot is running.\n")
 	fmt.Fprintf(w, "  web app and API:  http://%s:%d/\n", host, tcp.Port)
-	fmt.Fprintf(w, "  health:           http://%s:%d/healthz, /readyz, /metrics\n", host, tcp.Port)
+	fmt.Fprintf(w, "  health:           http://%s:%d/healthz, /readyz\n", host, tcp.Port)
+	fmt.Fprintf(w, "  metrics:          http://%s:%d/metrics, for admins or with the token in %s\n",
+		host, tcp.Port, metricsTokenEnv)
 	fmt.Fprintf(w, "  SIP (UDP and TCP): %s; point the SBC's recording (SIPREC) here\n", sipAddr)
 	fmt.Fprintf(w, "  recordings:       %s\n", svc.store.String())
 	fmt.Fprintf(w, "  data folder:      %s\n", cfg.DataDir)

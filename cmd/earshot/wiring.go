@@ -32,6 +32,7 @@ func newUI(svc *services, access accessConfig, log *slog.Logger) *ui.Server {
 		QA:       svc.qa,
 
 		SecureCookies: access.SecureCookies,
+		MetricsToken:  access.MetricsToken,
 	})
 }
 
