@@ -29,7 +29,13 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// ExpiresAt is when the token stops working on its own; nil never.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
+
+// MaxTokenLifetime bounds how far ahead a token's expiry may be set; a
+// token meant to last longer is made without one.
+const MaxTokenLifetime = 10 * 365 * 24 * time.Hour
 
 // mayManageTokens reports whether caller may create, list and revoke the
 // tokens of user owner: their own, or anyone's for an admin.
@@ -40,13 +46,30 @@ func mayManageTokens(caller *User, owner int64) bool {
 // CreateToken creates an API token for user forUserID on behalf of caller,
 // who must be that user or an admin (else ErrForbidden). It returns the
 // token as listed and its secret, which is shown once: only its SHA-256 is
-// kept.
+// kept. The token works until it is revoked.
 func (s *Service) CreateToken(
 	ctx context.Context,
 	caller *User,
 	forUserID int64,
 	name string,
 ) (*Token, string, error) {
+	return s.CreateExpiringToken(ctx, caller, forUserID, name, 0)
+}
+
+// CreateExpiringToken is CreateToken for a token that also stops working
+// lifetime after it is made; lifetime 0 means never.
+func (s *Service) CreateExpiringToken(
+	ctx context.Context,
+	caller *User,
+	forUserID int64,
+	name string,
+	lifetime time.Duration,
+) (*Token, string, error) {
+	if lifetime < 0 || lifetime > MaxTokenLifetime {
+		return nil, "", &InputError{Field: "expires_in_days", Msg: fmt.Sprintf(
+			"a token expires 1 to %d days after it is made, or never (leave it out)",
+			int(MaxTokenLifetime/(24*time.Hour)))}
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > maxTokenNameLen {
 		return nil, "", &InputError{Field: "name", Msg: fmt.Sprintf(
@@ -65,9 +88,13 @@ func (s *Service) CreateToken(
 	}
 	secret := TokenPrefix + randomToken()
 	now := s.now()
+	var expires sql.NullInt64
+	if lifetime > 0 {
+		expires = sql.NullInt64{Int64: now.Add(lifetime).UnixMilli(), Valid: true}
+	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens
-		(user_id, name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-		owner.ID, name, hashToken(secret), caller.ID, now.UnixMilli())
+		(user_id, name, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		owner.ID, name, hashToken(secret), caller.ID, now.UnixMilli(), expires)
 	if err != nil {
 		return nil, "", fmt.Errorf("create token: %w", err)
 	}
@@ -76,19 +103,20 @@ func (s *Service) CreateToken(
 		return nil, "", fmt.Errorf("create token: %w", err)
 	}
 	t := &Token{ID: id, UserID: owner.ID, Username: owner.Username, Name: name,
-		CreatedBy: &caller.ID, CreatedAt: time.UnixMilli(now.UnixMilli()).UTC()}
+		CreatedBy: &caller.ID, CreatedAt: time.UnixMilli(now.UnixMilli()).UTC(), ExpiresAt: msTime(expires)}
 	return t, secret, nil
 }
 
 // tokenColumns are the columns scanToken reads, in its order.
 const tokenColumns = `t.id, t.user_id, u.username, t.name, t.created_by, t.created_at,
-	t.last_used_at, t.revoked_at`
+	t.last_used_at, t.revoked_at, t.expires_at`
 
 func scanToken(row scanner) (*Token, error) {
 	var t Token
-	var createdBy, lastUsed, revoked sql.NullInt64
+	var createdBy, lastUsed, revoked, expires sql.NullInt64
 	var created int64
-	err := row.Scan(&t.ID, &t.UserID, &t.Username, &t.Name, &createdBy, &created, &lastUsed, &revoked)
+	err := row.Scan(&t.ID, &t.UserID, &t.Username, &t.Name, &createdBy, &created, &lastUsed, &revoked,
+		&expires)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +126,7 @@ func scanToken(row scanner) (*Token, error) {
 	}
 	t.LastUsedAt = msTime(lastUsed)
 	t.RevokedAt = msTime(revoked)
+	t.ExpiresAt = msTime(expires)
 	return &t, nil
 }
 
@@ -175,7 +204,7 @@ func (s *Service) RevokeToken(ctx context.Context, caller *User, id int64) (*Tok
 }
 
 // AuthenticateToken returns the owner of an API token, or
-// ErrUnauthenticated for a token that is unknown, revoked, or of a
+// ErrUnauthenticated for a token that is unknown, revoked, expired, or of a
 // disabled user. It records when the token was last used, to the minute.
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (*User, error) {
 	if !strings.HasPrefix(token, TokenPrefix) {
@@ -183,9 +212,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*User, e
 	}
 	var id int64
 	var lastUsed sql.NullInt64
+	now := s.nowMS()
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(token))
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
+		hashToken(token), now)
 	u, err := scanUser(row, &id, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUnauthenticated
@@ -196,7 +227,6 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*User, e
 	if u.Disabled {
 		return nil, ErrUnauthenticated
 	}
-	now := s.nowMS()
 	if !lastUsed.Valid || now-lastUsed.Int64 >= time.Minute.Milliseconds() {
 		_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id)
 		if err != nil {

@@ -133,3 +133,40 @@ func TestTokenInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenExpiry: a token made to expire works until then, is refused
+// from then on, and lists when it expires; lifetimes out of range are
+// refused with the field named.
+func TestTokenExpiry(t *testing.T) {
+	s, clock := openAccessTest(t)
+	ctx := t.Context()
+	olga := mustUser(t, s, "olga", RoleReviewer)
+	tok, secret, err := s.CreateExpiringToken(ctx, olga, olga.ID, "quarterly audit", 90*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := clock.now().Add(90 * 24 * time.Hour)
+	if tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(want) {
+		t.Errorf("created token expires %v, want %v", tok.ExpiresAt, want)
+	}
+	clock.advance(90*24*time.Hour - time.Minute)
+	if u, err := s.AuthenticateToken(ctx, secret); err != nil || u.ID != olga.ID {
+		t.Errorf("a minute before expiry: %+v, %v; want olga", u, err)
+	}
+	clock.advance(time.Minute)
+	if _, err := s.AuthenticateToken(ctx, secret); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("at expiry: %v, want ErrUnauthenticated", err)
+	}
+	list, err := s.ListTokens(ctx, olga, olga.ID)
+	if err != nil || len(list) != 1 || list[0].ExpiresAt == nil || !list[0].ExpiresAt.Equal(want) {
+		t.Errorf("ListTokens = %+v, %v; want the expiry", list, err)
+	}
+
+	for _, lifetime := range []time.Duration{-time.Hour, MaxTokenLifetime + time.Hour} {
+		_, _, err := s.CreateExpiringToken(ctx, olga, olga.ID, "bad", lifetime)
+		var in *InputError
+		if !errors.As(err, &in) || in.Field != "expires_in_days" {
+			t.Errorf("lifetime %v: %v, want an input error on expires_in_days", lifetime, err)
+		}
+	}
+}

@@ -156,8 +156,8 @@ func (s *Server) authAPI() []route {
 		{method: http.MethodGet, path: "/api/v1/tokens", roles: anyRole, h: s.listTokens,
 			summary: "List your API tokens, or (admin) user_id=N's or user_id=all"},
 		{method: http.MethodPost, path: "/api/v1/tokens", roles: anyRole, h: s.createToken,
-			summary: "Create an API token {name} for yourself, or (admin) for {user_id}; " +
-				"the secret is returned once"},
+			summary: "Create an API token {name} for yourself, or (admin) for {user_id}, expiring after " +
+				"{expires_in_days} if given; the secret is returned once"},
 		{method: http.MethodDelete, path: "/api/v1/tokens/:id", roles: anyRole, h: s.revokeToken,
 			summary: "Revoke one of your API tokens, or (admin) anyone's"},
 		{method: http.MethodGet, path: "/api/v1/audit", roles: admin, h: s.listAudit,
@@ -393,6 +393,9 @@ func (s *Server) createToken(c echo.Context) error {
 	var req struct {
 		Name   string `json:"name"`
 		UserID int64  `json:"user_id"`
+		// ExpiresInDays, if set, makes the token stop working that many
+		// days from now.
+		ExpiresInDays int `json:"expires_in_days"`
 	}
 	if err := decodeAuthJSON(c, &req); err != nil {
 		return s.apiError(c, err)
@@ -400,15 +403,26 @@ func (s *Server) createToken(c echo.Context) error {
 	if req.UserID == 0 {
 		req.UserID = caller(c).ID
 	}
-	tok, secret, err := s.cfg.QA.CreateToken(c.Request().Context(), caller(c), req.UserID, req.Name)
+	tok, secret, err := s.cfg.QA.CreateExpiringToken(c.Request().Context(), caller(c), req.UserID, req.Name,
+		tokenLifetime(req.ExpiresInDays))
 	if err != nil {
 		return s.apiError(c, err)
 	}
 	if err := s.audit(c, qa.ActionCreate, "api_token", fmt.Sprint(tok.ID),
-		map[string]any{"name": tok.Name, "user_id": tok.UserID}); err != nil {
+		map[string]any{"name": tok.Name, "user_id": tok.UserID, "expires_at": tok.ExpiresAt}); err != nil {
 		return s.internal(c, "audit", err)
 	}
 	return c.JSON(http.StatusCreated, newTokenAnswer{Token: tok, Secret: secret})
+}
+
+// tokenLifetime turns a count of days into a token's lifetime. A count out
+// of range stays out of range, without overflowing, for qa to refuse.
+func tokenLifetime(days int) time.Duration {
+	const day = 24 * time.Hour
+	if days > int(qa.MaxTokenLifetime/day) {
+		return qa.MaxTokenLifetime + day
+	}
+	return time.Duration(max(days, -1)) * day
 }
 
 func (s *Server) revokeToken(c echo.Context) error {

@@ -380,6 +380,43 @@ func TestBearerTokens(t *testing.T) {
 	}
 }
 
+// TestExpiringToken: a token asked for with expires_in_days carries its
+// expiry and is refused once the service's clock passes it; days out of
+// range get a 400 naming the field.
+func TestExpiringToken(t *testing.T) {
+	f := newAuthFixture(t)
+	ada := f.user(t, "ada", qa.RoleReviewer)
+	key := f.token(t, ada)
+	start := time.Now()
+	resp, body := f.do(t, nil, authReq{method: http.MethodPost, path: "/api/v1/tokens", bearer: key,
+		body: map[string]any{"name": "audit", "expires_in_days": 7}})
+	var created struct {
+		Token  qa.Token `json:"token"`
+		Secret string   `json:"secret"`
+	}
+	decodeTestJSON(t, body, &created)
+	if resp.StatusCode != http.StatusCreated || created.Token.ExpiresAt == nil ||
+		created.Token.ExpiresAt.Sub(start).Round(time.Hour) != 7*24*time.Hour {
+		t.Fatalf("POST /tokens with expires_in_days 7 = %d %s", resp.StatusCode, body)
+	}
+	f.qa.SetClock(func() time.Time { return start.Add(7*24*time.Hour + time.Minute) })
+	resp, body = f.do(t, nil, authReq{method: http.MethodGet, path: "/api/v1/me", bearer: created.Secret})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /me with an expired token = %d %s, want 401", resp.StatusCode, body)
+	}
+	resp, body = f.do(t, nil, authReq{method: http.MethodGet, path: "/api/v1/me", bearer: key})
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /me with a token without expiry, a week on = %d %s, want 200", resp.StatusCode, body)
+	}
+	for _, days := range []int64{-1, 1 << 40} {
+		resp, body := f.do(t, nil, authReq{method: http.MethodPost, path: "/api/v1/tokens", bearer: key,
+			body: map[string]any{"name": "bad", "expires_in_days": days}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "expires") {
+			t.Errorf("expires_in_days %d = %d %s, want 400 naming it", days, resp.StatusCode, body)
+		}
+	}
+}
+
 func TestAuthorizationHeaderOtherThanBearer(t *testing.T) {
 	f := newAuthFixture(t)
 	f.user(t, "cyd", qa.RoleAdmin)

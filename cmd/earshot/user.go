@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"earshot/qa"
 	"earshot/storage/catalog"
@@ -334,22 +335,28 @@ func runToken(ctx context.Context, args []string, env func(string) string, stdou
 func tokenCreate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var d dataFlags
 	var username, name string
+	var days int
 	fs := newFlagSet("token create", tokenSummary, stdout)
 	d.register(fs)
 	fs.StringVar(&username, "username", "", "`name` of the user the token signs in as")
 	fs.StringVar(&name, "name", "", "what the token is for (`text`), to tell it apart when listing")
+	fs.IntVar(&days, "expires-in-days", 0, "make the token stop working after this many `days`; 0 means never")
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	if username == "" {
 		return usageError{"token create: --username is required"}
 	}
+	if maxDays := int(qa.MaxTokenLifetime / (24 * time.Hour)); days < 0 || days > maxDays {
+		return usageError{fmt.Sprintf("invalid --expires-in-days %d: give 1 to %d, or 0 for a token "+
+			"that works until it is revoked", days, maxDays)}
+	}
 	cat, q, err := d.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
-	return createToken(ctx, q, username, name, stdout, stderr)
+	return createToken(ctx, q, username, name, time.Duration(days)*24*time.Hour, stdout, stderr)
 }
 
 // createToken creates the token as its owner would, since whoever runs the
@@ -358,22 +365,27 @@ func createToken(
 	ctx context.Context,
 	q *qa.Service,
 	username, name string,
+	lifetime time.Duration,
 	stdout, stderr io.Writer,
 ) error {
 	u, err := userByName(ctx, q, username)
 	if err != nil {
 		return err
 	}
-	tok, secret, err := q.CreateToken(ctx, u, u.ID, name)
+	tok, secret, err := q.CreateExpiringToken(ctx, u, u.ID, name, lifetime)
 	if err != nil {
 		return inputError(err)
 	}
 	if err := cliAudit(ctx, q, qa.ActionCreate, "api_token", fmt.Sprint(tok.ID),
-		map[string]any{"name": tok.Name, "user_id": tok.UserID}); err != nil {
+		map[string]any{"name": tok.Name, "user_id": tok.UserID, "expires_at": tok.ExpiresAt}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "API token %d (%q) created for %s; it is shown this once:\n",
-		tok.ID, tok.Name, u.Username)
+	expiry := "it never expires"
+	if tok.ExpiresAt != nil {
+		expiry = "it expires " + tok.ExpiresAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(stderr, "API token %d (%q) created for %s; %s; it is shown this once:\n",
+		tok.ID, tok.Name, u.Username, expiry)
 	fmt.Fprintln(stdout, secret)
 	return nil
 }

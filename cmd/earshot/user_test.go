@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"earshot/qa"
 	"earshot/storage/catalog"
@@ -67,9 +68,23 @@ func TestUserAddPasswdListAndTokenCreate(t *testing.T) {
 		t.Fatalf("token create = %d, %q, %q; want the token alone on stdout", code, out, errOut)
 	}
 
+	code, out, errOut = runCmd(t, "", "token", "create", "--data-dir", dir, "--username", "amy",
+		"--name", "audit", "--expires-in-days", "30")
+	expiring := strings.TrimSpace(out)
+	if code != 0 || !strings.Contains(errOut, "it expires "+time.Now().UTC().AddDate(0, 0, 30).Format("2006-01-02")) {
+		t.Fatalf("token create --expires-in-days 30 = %d, %q, %q; want the expiry told", code, out, errOut)
+	}
+
 	q := openDataQA(t, dir)
 	if u, err := q.AuthenticateToken(t.Context(), secret); err != nil || u.Username != "amy" {
 		t.Errorf("the printed token signs in as %+v, %v; want amy", u, err)
+	}
+	tokens, err := q.ListTokens(t.Context(), &qa.User{Roles: []qa.Role{qa.RoleAdmin}}, 0)
+	if err != nil || len(tokens) != 2 || tokens[0].ExpiresAt == nil || tokens[1].ExpiresAt != nil {
+		t.Errorf("tokens = %+v, %v; want the second expiring, the first not", tokens, err)
+	}
+	if u, err := q.AuthenticateToken(t.Context(), expiring); err != nil || u.Username != "amy" {
+		t.Errorf("the expiring token signs in as %+v, %v; want amy until it expires", u, err)
 	}
 	for _, c := range []struct{ user, pw string }{{"amy", "amy's new password"}, {"root", generated}} {
 		if _, err := q.Login(t.Context(), c.user, c.pw, ""); err != nil {
@@ -115,6 +130,10 @@ func TestUserCommandRefusals(t *testing.T) {
 		{name: "token for nobody", args: []string{"token", "create", "--username", "zz", "--name", "x"},
 			wantCode: 2, mention: "zz"},
 		{name: "token without subcommand", args: []string{"token"}, wantCode: 2, mention: "create"},
+		{name: "token expiring in the past", wantCode: 2, mention: "--expires-in-days",
+			args: []string{"token", "create", "--username", "bo", "--name", "x", "--expires-in-days", "-1"}},
+		{name: "token expiring too late", wantCode: 2, mention: "--expires-in-days",
+			args: []string{"token", "create", "--username", "bo", "--name", "x", "--expires-in-days", "99999999999"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
