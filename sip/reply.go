@@ -61,11 +61,18 @@ func refusalFor(err error) *refusal {
 	return refuse(500, "Server Internal Error", "%v", err)
 }
 
-// warningText keeps a Warning header's quoted text valid.
+// warningText keeps a Warning header's quoted text valid: no quote or
+// backslash to end or escape it, no control character to end the line.
 func warningText(s string) string {
-	s = strings.ReplaceAll(s, `"`, "'")
-	s = strings.ReplaceAll(s, "\r", " ")
-	return strings.ReplaceAll(s, "\n", " ")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"' || r == '\\':
+			return '\''
+		case r < 0x20 || r == 0x7f:
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // reply answers req with r.

@@ -83,6 +83,8 @@ type Server struct {
 	port atomic.Int32 // the SIP port, once listening
 	bg   sync.WaitGroup
 	done chan struct{} // closed when Serve returns
+	// bad answers UDP requests sipgo cannot parse (badrequest_filter.go).
+	bad *badRequests
 
 	mu       sync.Mutex          // guards sessions and pending
 	sessions map[string]*session // by dialog id
@@ -99,8 +101,10 @@ func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
 		cfg.Registerer.MustRegister(malformed)
 	}
 	tlog := slog.New(newParseGuard(log.Handler(), malformed))
+	bad := newBadRequests(tlog)
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Earshot"),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(tlog)))
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(tlog),
+			sip.WithTransportLayerReadFilter(bad.filter)))
 	if err != nil {
 		return nil, fmt.Errorf("sip user agent: %w", err)
 	}
@@ -113,7 +117,7 @@ func New(cfg Config, rec *recorder.Manager, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("sip client: %w", err)
 	}
 	s := &Server{
-		cfg: cfg.withDefaults(), rec: rec, log: log, ua: ua, srv: srv, client: client,
+		cfg: cfg.withDefaults(), rec: rec, log: log, ua: ua, srv: srv, client: client, bad: bad,
 		sessions: map[string]*session{}, pending: map[string]*session{},
 		done: make(chan struct{}),
 	}
@@ -178,6 +182,7 @@ func (s *Server) Listen() (*Listeners, error) {
 // here: the recorder's Close ends and finalizes them.
 func (s *Server) Serve(ctx context.Context, l *Listeners) error {
 	errs := make(chan error, 3)
+	s.bad.conn = l.UDP
 	go func() { errs <- s.srv.ServeUDP(l.UDP) }()
 	go func() { errs <- s.srv.ServeTCP(l.TCP) }()
 	if l.TLS != nil {

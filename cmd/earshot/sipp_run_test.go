@@ -45,18 +45,26 @@ type sippRun struct {
 // ports are where the test sends the streams labelled 1 and 2 from.
 func startSIPp(t *testing.T, sipp string, sipPort int, ports []int) *sippRun {
 	t.Helper()
-	scenario, err := filepath.Abs(filepath.Join("testdata", "sipp", "siprec.xml"))
+	return startSIPpScenario(t, sipp, sipPort, "siprec.xml",
+		"-set", "port1", strconv.Itoa(ports[0]), "-set", "port2", strconv.Itoa(ports[1]))
+}
+
+// startSIPpScenario runs one call of testdata/sipp/name towards earshot on
+// loopback, with SIPp's logs in a folder of the test's; args are added to
+// SIPp's command line.
+func startSIPpScenario(t *testing.T, sipp string, sipPort int, name string, args ...string) *sippRun {
+	t.Helper()
+	scenario, err := filepath.Abs(filepath.Join("testdata", "sipp", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &sippRun{dir: t.TempDir(), exited: make(chan error, 1)}
-	r.cmd = exec.Command(sipp, fmt.Sprintf("127.0.0.1:%d", sipPort), "-sf", scenario,
+	r.cmd = exec.Command(sipp, append([]string{fmt.Sprintf("127.0.0.1:%d", sipPort), "-sf", scenario,
 		"-m", "1", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-nostdin",
 		"-timeout", "60s", "-timeout_error",
 		"-trace_msg", "-message_file", filepath.Join(r.dir, "messages.log"),
 		"-trace_logs", "-log_file", filepath.Join(r.dir, "actions.log"),
-		"-trace_err", "-error_file", filepath.Join(r.dir, "errors.log"),
-		"-set", "port1", strconv.Itoa(ports[0]), "-set", "port2", strconv.Itoa(ports[1]))
+		"-trace_err", "-error_file", filepath.Join(r.dir, "errors.log")}, args...)...)
 	r.cmd.Dir = r.dir
 	out, err := os.Create(filepath.Join(r.dir, "screen.txt"))
 	if err != nil {
