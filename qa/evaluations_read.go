@@ -17,6 +17,11 @@ type EvaluationFilter struct {
 	Status     EvaluationStatus `json:"status,omitempty"`
 	CallID     string           `json:"call_id,omitempty"`
 	FormID     int64            `json:"form_id,omitempty"`
+	// SubmittedFrom and SubmittedTo, when set, keep the evaluations
+	// submitted in [SubmittedFrom, SubmittedTo), the window the reports
+	// use; drafts have no submission time and drop out.
+	SubmittedFrom time.Time `json:"submitted_from,omitzero"`
+	SubmittedTo   time.Time `json:"submitted_to,omitzero"`
 	// Limit caps the list: zero means DefaultEvaluationLimit, and it may
 	// not exceed MaxEvaluationLimit.
 	Limit int `json:"limit,omitempty"`
@@ -173,6 +178,12 @@ func (f EvaluationFilter) where(where string, args []any) (string, []any) {
 	}
 	if f.FormID != 0 {
 		add("v.form_id = ?", f.FormID)
+	}
+	if !f.SubmittedFrom.IsZero() {
+		add("e.submitted_at >= ?", f.SubmittedFrom.UnixMilli())
+	}
+	if !f.SubmittedTo.IsZero() {
+		add("e.submitted_at < ?", f.SubmittedTo.UnixMilli())
 	}
 	if f.BeforeID != 0 {
 		add("e.id < ?", f.BeforeID)

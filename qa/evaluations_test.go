@@ -458,3 +458,38 @@ func TestBlindEvaluationHidesTheAgent(t *testing.T) {
 		t.Errorf("the blind reviewer coaching: %v, want ErrForbidden", err)
 	}
 }
+
+// TestListEvaluationsSubmittedWindow: the submission window keeps what was
+// submitted in [from, to), and no drafts.
+func TestListEvaluationsSubmittedWindow(t *testing.T) {
+	f := openEvalTest(t)
+	first := f.submitted(t, f.reviewer, callAnna)
+	f.clock = f.clock.Add(24 * time.Hour)
+	second := f.submitted(t, f.reviewer, callLead)
+	f.draft(t, f.reviewer2, callAnna)
+	f.clock = f.clock.Add(24 * time.Hour)
+	third := f.submitted(t, f.ben, callAnna)
+	tests := []struct {
+		name     string
+		from, to time.Time
+		want     []int64
+	}{
+		{name: "from the second day", from: evalStart.Add(24 * time.Hour), want: []int64{third.ID, second.ID}},
+		{name: "before the third day", to: evalStart.Add(48 * time.Hour), want: []int64{second.ID, first.ID}},
+		{name: "the second day", from: evalStart.Add(24 * time.Hour), to: evalStart.Add(48 * time.Hour),
+			want: []int64{second.ID}},
+		{name: "to is exclusive", to: evalStart, want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.s.ListEvaluations(t.Context(), f.manager,
+				EvaluationFilter{SubmittedFrom: tt.from, SubmittedTo: tt.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := evaluationIDs(got); !equalIDs(ids, tt.want) {
+				t.Errorf("ListEvaluations = %v, want %v", ids, tt.want)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,7 +59,7 @@ func (s *Server) evaluationRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/evaluations", roles: anyRole,
 			h: s.listEvaluations,
 			summary: "Evaluations you may see, newest first; filters: reviewer_id, agent_id, " +
-				"status, call_id, form_id; paging: limit, before"},
+				"status, call_id, form_id, submitted_from, submitted_to (RFC 3339); paging: limit, before"},
 		{method: http.MethodGet, path: "/api/v1/evaluations/:id", roles: anyRole,
 			h: s.getEvaluation, summary: "One evaluation with its answers and score"},
 		{method: http.MethodPut, path: "/api/v1/evaluations/:id", roles: scoringRole,
@@ -219,6 +220,16 @@ func evaluationFilter(c echo.Context) (qa.EvaluationFilter, error) {
 		return f, err
 	}
 	f.Limit = int(limit)
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"submitted_from", &f.SubmittedFrom}, {"submitted_to", &f.SubmittedTo}} {
+		t, err := queryTime(c, p.name)
+		if err != nil {
+			return f, &qa.InputError{Field: p.name, Msg: err.Error()}
+		}
+		*p.into = t
+	}
 	return f, nil
 }
 

@@ -175,14 +175,12 @@ func (s *Server) questionRowsInto(c echo.Context, v *agentDashboard, f qa.Report
 }
 
 // recentInto lists the agent's latest submitted evaluations on the
-// filter's form.
-//
-// TODO: the list ignores the filter's dates, which qa.EvaluationFilter
-// does not take; it shows the latest evaluations whatever the window.
+// filter's form, in the filter's window.
 func (s *Server) recentInto(c echo.Context, v *agentDashboard, f qa.ReportFilter) error {
 	ctx, u := c.Request().Context(), caller(c)
 	evs, err := s.cfg.QA.ListEvaluations(ctx, u, qa.EvaluationFilter{AgentID: f.AgentID,
-		Status: qa.StatusSubmitted, FormID: f.FormID, Limit: recentLimit})
+		Status: qa.StatusSubmitted, FormID: f.FormID, Limit: recentLimit,
+		SubmittedFrom: f.From, SubmittedTo: f.To})
 	if err != nil {
 		return err
 	}

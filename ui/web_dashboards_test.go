@@ -181,6 +181,14 @@ func TestWebDashboardAgent(t *testing.T) {
 	if strings.Contains(page, f.callID) {
 		t.Error("ben's dashboard shows anna's call")
 	}
+	// A window in the past holds none of the evaluations just submitted.
+	resp, page = f.signIn(t, "maria").get(t, path+"?from=2020-01-01&to=2020-01-31")
+	pageStatus(t, "ben's dashboard in January 2020", resp, page, http.StatusOK)
+	for _, ev := range evs {
+		if strings.Contains(page, fmt.Sprintf(`?evaluation=%d"`, ev.ID)) {
+			t.Errorf("ben's dashboard for January 2020 lists evaluation %d, submitted %v", ev.ID, ev.SubmittedAt)
+		}
+	}
 	resp, body := f.signIn(t, "maria").get(t, "/dashboards/agents/98765")
 	pageStatus(t, "no such agent", resp, body, http.StatusNotFound)
 }
