@@ -213,4 +213,13 @@ func browserSample(t *testing.T, ctx context.Context, w *samplingWeb, formID int
 		t.Errorf("%d links to calls on the draw page, want at least 5", n)
 	}
 	screenshotAfter(t, ctx, dir, "sampling-draw.png")
+
+	// With the keyboard alone: type why into the first call's form, Enter.
+	step(t, ctx, "take the first call out", chromedp.Focus(css(`form.take-out input[name="reason"]`)),
+		chromedp.SendKeys(css(`form.take-out input[name="reason"]`), "wrong number\r"),
+		chromedp.WaitVisible(css(".notice")))
+	if got := textOf(t, ctx, "#draw-calls"); !strings.Contains(got, "taken out: wrong number") {
+		t.Errorf("the draw's calls after taking one out: %q", got)
+	}
+	screenshotAfter(t, ctx, dir, "sampling-draw-taken-out.png")
 }

@@ -28,6 +28,7 @@ func (s *Server) mountWebSampling(g *echo.Group) {
 	g.GET("/sampling/:id/preview", s.page(staff, s.planPreview))
 	g.POST("/sampling/:id/draws", s.page(staff, s.planRun))
 	g.GET("/sampling/draws/:id", s.page(staff, s.drawPage))
+	g.POST("/sampling/draws/:id/replace", s.page(staff, s.drawReplace))
 }
 
 // planRow is one plan of the list, with its newest draw.

@@ -23,12 +23,16 @@ type drawSource struct {
 	params         qa.DrawParams
 	report         qa.DrawReport
 	items          []qa.DrawItem
+	// csrf, set on the page of a stored draw, offers each sampled call a
+	// form that takes it out.
+	csrf string
 }
 
 // drawView is the report of a draw or of a preview: per agent figures,
 // the chart, the calls and who reviews them.
 type drawView struct {
 	DrawID, PlanID int64
+	CSRF           string
 	PlanName       string
 	Seed           int64
 	Params         qa.DrawParams
@@ -71,22 +75,24 @@ type reviewerRow struct {
 }
 
 // drawPage shows a stored draw.
-//
-// TODO: taking a sampled call out of the draw (qa.ReplaceItem, with its
-// reason) is only in the JSON API; the page shows replacements but
-// offers no button for them.
 func (s *Server) drawPage(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return s.webError(c, http.StatusNotFound, "There is no such draw.")
 	}
+	return s.renderDraw(c, http.StatusOK, id, "")
+}
+
+// renderDraw shows draw id with status, and problem, if any, on top.
+func (s *Server) renderDraw(c echo.Context, status int, id int64, problem string) error {
+	ctx := c.Request().Context()
 	d, err := s.cfg.QA.GetDraw(ctx, caller(c), id)
 	if err != nil {
 		return s.webQAError(c, "get draw", err)
 	}
+	csrf, _ := c.Get(csrfKey).(string)
 	report, err := s.drawReport(ctx, drawSource{drawID: d.ID, planID: d.PlanID, seed: d.Seed,
-		params: d.Params, report: d.Report, items: d.Items})
+		params: d.Params, report: d.Report, items: d.Items, csrf: csrf})
 	if err != nil {
 		return s.webFail(c, "draw report", err)
 	}
@@ -96,7 +102,8 @@ func (s *Server) drawPage(c echo.Context) error {
 	}
 	title := fmt.Sprintf("Draw %d of %s", d.ID, d.Params.PlanName)
 	days := d.Params.Period.Days
-	return s.render(c, http.StatusOK, "sampling_draw", pageData{Title: title, Nav: "sampling",
+	return s.render(c, status, "sampling_draw", pageData{Title: title, Nav: "sampling",
+		Notice: drawNotices[c.QueryParam("notice")], Problem: problem,
 		Page: map[string]any{"Draw": d, "Report": report, "By": formAuthor(names, d.CreatedBy),
 			"Last": days[len(days)-1]}})
 }
@@ -124,7 +131,7 @@ func (s *Server) drawReport(ctx context.Context, src drawSource) (template.HTML,
 
 func buildDrawView(src drawSource, names map[int64]string) drawView {
 	v := drawView{DrawID: src.drawID, PlanID: src.planID, PlanName: src.params.PlanName,
-		Seed: src.seed, Params: src.params, Report: src.report}
+		Seed: src.seed, Params: src.params, Report: src.report, CSRF: src.csrf}
 	calls := drawCallsByAgent(src.items, names)
 	for _, a := range src.report.Agents {
 		row := agentDrawRow{AgentDraw: a, Calls: calls[a.AgentID]}
