@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // AgentAdjustedRow is one agent's mean score as scored and with each
@@ -46,9 +47,13 @@ func (s *Service) AgentsAdjusted(
 	if err != nil {
 		return nil, err
 	}
-	scores, agents, err := s.agentScores(ctx, f)
+	dated, agents, err := s.agentScores(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("agents adjusted: %w", err)
+	}
+	scores := make([]CallScore, len(dated))
+	for i, d := range dated {
+		scores[i] = d.CallScore
 	}
 	out := &AgentsAdjustedReport{Agents: []AgentAdjustedRow{}, Bias: bias}
 	for _, a := range AdjustAgentScores(scores, bias.estimate) {
@@ -62,12 +67,19 @@ func (s *Service) AgentsAdjusted(
 	return out, nil
 }
 
+// datedScore is a score with the time it was submitted.
+type datedScore struct {
+	CallScore
+	submitted time.Time
+}
+
 // agentScores loads the scores that count in agents' scores, by the same
-// rule as the agents report, with who gave them, and names the agents.
+// rule as the agents report, with who gave them and when, in the order
+// they were submitted, and names the agents.
 func (s *Service) agentScores(ctx context.Context, f ReportFilter) (
-	[]CallScore, map[int64]AgentAdjustedRow, error,
+	[]datedScore, map[int64]AgentAdjustedRow, error,
 ) {
-	q := `SELECT e.call_id, e.reviewer_id, e.agent_id, e.score, a.name,
+	q := `SELECT e.call_id, e.reviewer_id, e.agent_id, e.score, e.submitted_at, a.name,
 		COALESCE(a.team_id, 0), COALESCE(t.name, '')
 		FROM evaluations e JOIN agents a ON a.id = e.agent_id
 		LEFT JOIN teams t ON t.id = a.team_id
@@ -79,16 +91,18 @@ func (s *Service) agentScores(ctx context.Context, f ReportFilter) (
 		return nil, nil, fmt.Errorf("load agents' scores: %w", err)
 	}
 	defer rows.Close()
-	var scores []CallScore
+	var scores []datedScore
 	agents := map[int64]AgentAdjustedRow{}
 	for rows.Next() {
-		var sc CallScore
+		var sc datedScore
 		var row AgentAdjustedRow
-		err := rows.Scan(&sc.CallID, &sc.ReviewerID, &sc.AgentID, &sc.Value, &row.Agent,
+		var at int64
+		err := rows.Scan(&sc.CallID, &sc.ReviewerID, &sc.AgentID, &sc.Value, &at, &row.Agent,
 			&row.TeamID, &row.Team)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read agent score: %w", err)
 		}
+		sc.submitted = time.UnixMilli(at).UTC()
 		row.AgentID = sc.AgentID
 		agents[sc.AgentID] = row
 		scores = append(scores, sc)

@@ -148,6 +148,11 @@ func (s *Service) storeRevision(
 	next.Definition = def
 	next.UpdatedAt = time.UnixMilli(now).UTC()
 	if bytes.Equal(scoringShape(latest.Definition), scoringShape(def)) {
+		// An edit is later than the version and than any edit before it,
+		// even within the same millisecond: readers tell an edited
+		// version by UpdatedAt after CreatedAt.
+		now = max(now, latest.UpdatedAt.UnixMilli()+1)
+		next.UpdatedAt = time.UnixMilli(now).UTC()
 		_, err = tx.ExecContext(ctx, `UPDATE form_versions SET definition = ?, updated_at = ?
 			WHERE id = ?`, string(body), now, latest.ID)
 		return &next, err

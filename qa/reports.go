@@ -189,8 +189,7 @@ func (s *Service) WeeklyTrend(ctx context.Context, caller *User, f ReportFilter)
 	scores := map[string][]float64{}
 	var weeks []string
 	for _, e := range evals {
-		y, w := e.submitted.ISOWeek()
-		key := fmt.Sprintf("%d-W%02d", y, w)
+		key := isoWeek(e.submitted)
 		if scores[key] == nil {
 			weeks = append(weeks, key)
 		}

@@ -76,6 +76,10 @@ func TestBrowserAgentDisputeAndDashboards(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll('#trend tbody tr').length`); n < 2 {
 		t.Errorf("the trend has %d weeks, want several", n)
 	}
+	// uPlot's legend names every series it draws: the adjusted line too.
+	if legend := textOf(t, ctx, "#trend-chart .u-legend"); !strings.Contains(legend, "Bias-adjusted mean") {
+		t.Errorf("the trend chart's legend reads %q, want the bias-adjusted series", legend)
+	}
 	screenshot(t, ctx, dir, "agent-dashboard.png")
 	step(t, ctx, "sign out", chromedp.Click(css("header form button")), chromedp.WaitVisible(css("#username")))
 

@@ -69,6 +69,10 @@ func (s *Server) calibrationReportRoutes() []route {
 			h: s.agentsAdjustedReport,
 			summary: "Agents' mean scores raw and bias-adjusted, each with its 95% interval; " +
 				"from, to, team_id, agent_id, tolerance; JSON or CSV"},
+		{method: http.MethodGet, path: "/api/v1/reports/trend-adjusted", roles: staff,
+			h: s.adjustedTrendReport,
+			summary: "The weekly trend raw and bias-adjusted, each week with its 95% interval; " +
+				"from, to, team_id, agent_id, form_id, tolerance; JSON or CSV"},
 	}
 }
 
@@ -176,19 +180,42 @@ func (s *Server) agentsAdjustedReport(c echo.Context) error {
 	if err != nil {
 		return s.apiError(c, err)
 	}
-	head := []string{"agent_id", "agent", "team"}
+	table := [][]string{rawAdjustedHead("agent_id", "agent", "team")}
+	for _, a := range r.Agents {
+		row := append([]string{itoa(a.AgentID), a.Agent, a.Team}, intervalCells(a.Raw)...)
+		table = append(table, append(row, intervalCells(a.Adjusted)...))
+	}
+	return s.tableOrJSON(c, "agents-adjusted", r, table)
+}
+
+func (s *Server) adjustedTrendReport(c echo.Context) error {
+	f, tolerance, err := biasQuery(c)
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	r, err := s.cfg.QA.AdjustedTrend(formCtx(c), caller(c), f, tolerance)
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	table := [][]string{rawAdjustedHead("week", "agent_id")}
+	for _, w := range r.Weeks {
+		row := append([]string{w.Week, itoa(w.AgentID)}, intervalCells(w.Raw)...)
+		table = append(table, append(row, intervalCells(w.Adjusted)...))
+	}
+	return s.tableOrJSON(c, "trend-adjusted", r, table)
+}
+
+// rawAdjustedHead is a CSV header of the columns lead, then an interval
+// raw and one bias-adjusted.
+func rawAdjustedHead(lead ...string) []string {
+	head := append([]string(nil), lead...)
 	for _, h := range intervalHeader {
 		head = append(head, "raw_"+h)
 	}
 	for _, h := range intervalHeader {
 		head = append(head, "adjusted_"+h)
 	}
-	table := [][]string{head}
-	for _, a := range r.Agents {
-		row := append([]string{itoa(a.AgentID), a.Agent, a.Team}, intervalCells(a.Raw)...)
-		table = append(table, append(row, intervalCells(a.Adjusted)...))
-	}
-	return s.tableOrJSON(c, "agents-adjusted", r, table)
+	return head
 }
 
 // biasQuery reads the report filter and the tolerance in points.

@@ -372,7 +372,23 @@ func calAPIBias(t *testing.T, f *calAPIFixture) {
 		!approx(adj.Agents[0].Adjusted.Mean, 50+1.25*third) || adj.Agents[0].Adjusted.Low == nil {
 		t.Errorf("agents adjusted: %+v", adj.Agents)
 	}
+	// The same scores week by week: all in one week here, so the week is
+	// the agent's whole window.
+	var trend qa.AdjustedTrendReport
+	f.send(t, f.manager, http.MethodGet, "/api/v1/reports/trend-adjusted", nil, http.StatusOK,
+		&trend)
+	if len(trend.Weeks) != 1 || trend.Weeks[0].Raw.N != 2 ||
+		!approx(trend.Weeks[0].Adjusted.Mean, adj.Agents[0].Adjusted.Mean) {
+		t.Errorf("trend adjusted: %+v, want one week adjusted to %.4f", trend.Weeks,
+			adj.Agents[0].Adjusted.Mean)
+	}
 	resp, body := f.do(t, nil, authReq{method: http.MethodGet, bearer: f.manager,
+		path: "/api/v1/reports/trend-adjusted?format=csv"})
+	if resp.StatusCode != http.StatusOK ||
+		!strings.HasPrefix(string(body), "week,agent_id,raw_evaluations,raw_mean,") {
+		t.Errorf("trend CSV: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(t, nil, authReq{method: http.MethodGet, bearer: f.manager,
 		path: "/api/v1/reports/reviewer-bias?format=csv"})
 	if resp.StatusCode != http.StatusOK ||
 		!strings.HasPrefix(string(body), "reviewer_id,username,bias") {

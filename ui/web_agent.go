@@ -33,15 +33,17 @@ type agentEvaluation struct {
 }
 
 // trendChart is the weekly trend in columns, as uPlot takes its data.
-// Adjusted, when set, is an overall bias-adjusted mean drawn as a level
-// line across the weeks.
+// The adjusted columns, when set, are each week's bias-adjusted mean and
+// its interval, drawn as a second line and band.
 type trendChart struct {
-	Weeks    []string   `json:"weeks"`
-	Mean     []float64  `json:"mean"`
-	Low      []*float64 `json:"low"`
-	High     []*float64 `json:"high"`
-	N        []int      `json:"n"`
-	Adjusted *float64   `json:"adjusted,omitempty"`
+	Weeks   []string   `json:"weeks"`
+	Mean    []float64  `json:"mean"`
+	Low     []*float64 `json:"low"`
+	High    []*float64 `json:"high"`
+	N       []int      `json:"n"`
+	AdjMean []float64  `json:"adj_mean,omitempty"`
+	AdjLow  []*float64 `json:"adj_low,omitempty"`
+	AdjHigh []*float64 `json:"adj_high,omitempty"`
 }
 
 // chartOf puts a trend in the chart's columns.

@@ -32,9 +32,10 @@ type agentDashboard struct {
 	TrendCSV, KPIsCSV, QuestionsCSV string
 }
 
-// trendRow is one week of the trend table.
+// trendRow is one week of the trend table, raw and bias-adjusted.
 type trendRow struct {
 	Week, Mean, CI string
+	AdjMean, AdjCI string
 	N              int
 }
 
@@ -87,21 +88,11 @@ func (s *Server) fillAgentDashboard(c echo.Context, v *agentDashboard, f qa.Repo
 		return err
 	}
 	ctx, u := c.Request().Context(), caller(c)
-	trend, err := s.cfg.QA.WeeklyTrend(ctx, u, f)
+	trend, err := s.cfg.QA.AdjustedTrend(ctx, u, f, 0)
 	if err != nil {
 		return err
 	}
-	for _, p := range trend {
-		v.Trend = append(v.Trend, trendRow{Week: p.Week, N: p.Score.N, Mean: meanText(p.Score),
-			CI: ivText(p.Score)})
-	}
-	v.Chart = chartOf(trend)
-	// TODO: qa adjusts for reviewer bias over the whole window only, so
-	// the chart shows the adjusted mean of all weeks as a level line; a
-	// week-by-week adjusted band needs a per-week AgentsAdjusted.
-	if v.Adjusted != nil && v.Adjusted.N > 0 {
-		v.Chart.Adjusted = &v.Adjusted.Mean
-	}
+	v.Trend, v.Chart = adjustedTrendView(trend.Weeks)
 	kpis, err := s.cfg.QA.CallKPIs(ctx, u, f)
 	if err != nil {
 		return err
@@ -117,7 +108,7 @@ func (s *Server) fillAgentDashboard(c echo.Context, v *agentDashboard, f qa.Repo
 		return err
 	}
 	api := apiQuery(f).Encode()
-	v.TrendCSV = "/api/v1/reports/trend?" + api
+	v.TrendCSV = "/api/v1/reports/trend-adjusted?" + api
 	v.KPIsCSV = "/api/v1/reports/kpis?" + api
 	v.QuestionsCSV = "/api/v1/reports/questions?" + api
 	return nil
@@ -195,4 +186,24 @@ func (s *Server) recentInto(c echo.Context, v *agentDashboard, f qa.ReportFilter
 		v.Recent = append(v.Recent, agentEvaluation{Evaluation: ev, Form: names[ev.FormID]})
 	}
 	return nil
+}
+
+// adjustedTrendView lays out the weekly trend as the table's rows and the
+// chart's columns.
+func adjustedTrendView(weeks []qa.AdjustedTrendPoint) ([]trendRow, trendChart) {
+	var rows []trendRow
+	var ch trendChart
+	for _, p := range weeks {
+		rows = append(rows, trendRow{Week: p.Week, N: p.Raw.N, Mean: meanText(p.Raw),
+			CI: ivText(p.Raw), AdjMean: meanText(p.Adjusted), AdjCI: ivText(p.Adjusted)})
+		ch.Weeks = append(ch.Weeks, p.Week)
+		ch.Mean = append(ch.Mean, p.Raw.Mean)
+		ch.Low = append(ch.Low, p.Raw.Low)
+		ch.High = append(ch.High, p.Raw.High)
+		ch.N = append(ch.N, p.Raw.N)
+		ch.AdjMean = append(ch.AdjMean, p.Adjusted.Mean)
+		ch.AdjLow = append(ch.AdjLow, p.Adjusted.Low)
+		ch.AdjHigh = append(ch.AdjHigh, p.Adjusted.High)
+	}
+	return rows, ch
 }

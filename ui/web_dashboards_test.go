@@ -167,7 +167,7 @@ func TestWebDashboardAgent(t *testing.T) {
 		"<dt>Agent talk</dt><dd>"+webDuration(int64(kpis[0].AgentTalkMS))+"</dd>",
 		"<dt>Customer talk</dt><dd>"+webDuration(int64(kpis[0].CustomerTalkMS))+"</dd>",
 		"<dt>Longest silence</dt><dd>"+webDuration(int64(kpis[0].LongestSilenceMS))+"</dd>",
-		"Greeted the caller by name", `<td class="rate">50%</td>`, "The bias adjustment is estimated")
+		"Greeted the caller by name", `<td class="rate">50%</td>`, "The biases are estimated once")
 	for _, p := range trend {
 		pageHas(t, "ben's trend", page, "<th scope=\"row\">"+p.Week+"</th><td>"+fmt.Sprint(p.Score.N)+"</td>")
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,6 +142,13 @@ func (s *Server) formCreate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?saved=created", f.ID))
 }
 
+// sameDefinition reports whether two form definitions are equal as stored.
+func sameDefinition(a, b qa.FormDefinition) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(x, y)
+}
+
 func (s *Server) formUpdate(c echo.Context) error {
 	id, err := formPathID(c, "form")
 	if err != nil {
@@ -164,7 +172,9 @@ func (s *Server) formUpdate(c echo.Context) error {
 	switch {
 	case after.Version != before.Latest.Version:
 		saved = "version"
-	case !after.UpdatedAt.After(before.Latest.UpdatedAt):
+	case sameDefinition(before.Latest.Definition, after.Definition):
+		// Compared by content, not by UpdatedAt: two saves within one
+		// millisecond carry the same time.
 		saved = "same"
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?saved=%s", id, saved))

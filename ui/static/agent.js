@@ -1,5 +1,5 @@
 // The weekly score trend: the mean and its 95% interval, and, when the
-// page gives one, the bias-adjusted overall mean as a level line.
+// page gives them, each week's bias-adjusted mean and its interval.
 /* global uPlot */
 const el = document.getElementById('trend-chart');
 const src = document.getElementById('trend-data');
@@ -28,10 +28,15 @@ if (el && src && typeof uPlot === 'function') {
     bands: [{ series: [3, 2], fill: 'rgba(63,127,191,0.12)' }],
   };
   const cols = [xs, d.mean, d.low.map(orNull), d.high.map(orNull)];
-  if (typeof d.adjusted === 'number') {
-    opts.series.push({ label: 'Bias-adjusted mean (all weeks)', stroke: '#c9873a', width: 2, dash: [8, 4],
-      points: { show: false }, value: (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`) });
-    cols.push(xs.map(() => d.adjusted));
+  if (Array.isArray(d.adj_mean)) {
+    const pct = (u, v) => (v === null ? '–' : `${v.toFixed(1)}%`);
+    opts.series.push(
+      { label: 'Bias-adjusted mean', stroke: '#c9873a', width: 2, dash: [8, 4], points: { size: 6 }, value: pct },
+      { label: 'Adjusted low', stroke: '#e3bd8c', dash: [2, 4], value: pct },
+      { label: 'Adjusted high', stroke: '#e3bd8c', dash: [2, 4], value: pct },
+    );
+    opts.bands.push({ series: [6, 5], fill: 'rgba(201,135,58,0.12)' });
+    cols.push(d.adj_mean, d.adj_low.map(orNull), d.adj_high.map(orNull));
   }
   const chart = new uPlot(opts, cols, el);
   el.dataset.ready = '1';
