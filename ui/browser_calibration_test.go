@@ -30,9 +30,20 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 		chromedp.WaitVisible(css("#new-form")),
 		chromedp.SendKeys(css("#title"), "Week 14 calibration"),
 		chromedp.Click(css("#call-"+f.callID)),
+		// Enter in the search box searches, and the call ticked stays so.
+		chromedp.SendKeys(css("#search"), f.call2+"\r"),
+	)
+	poll(t, ctx, "the search", `document.getElementById('found-title').textContent.includes('Found for')`)
+	if !eval[bool](t, ctx, fmt.Sprintf(`document.getElementById('call-%s').checked`, f.callID)) ||
+		eval[string](t, ctx, `document.getElementById('title').value`) != "Week 14 calibration" {
+		t.Error("searching again lost the call ticked or the title typed")
+	}
+	screenshot(t, ctx, dir, "calibration-new.png")
+	step(t, ctx, "the participants",
 		chromedp.Click(css(fmt.Sprintf(`input[name="reviewer_id"][value="%d"]`, f.reviewer.ID))),
 		chromedp.Click(css(fmt.Sprintf(`input[name="reviewer_id"][value="%d"]`, f.rob.ID))),
-		chromedp.Click(css("#open-session")),
+		// Enter in any other field opens the session, as Open would.
+		chromedp.SendKeys(css("#title"), "\r"),
 		chromedp.WaitVisible(css("#progress")),
 	)
 	if got := textOf(t, ctx, "p.notice"); !strings.Contains(got, "Session opened") {

@@ -20,6 +20,7 @@ import (
 func (s *Server) mountWebCalibration(g *echo.Group) {
 	g.GET("/calibration", s.page(scoringRole, s.calibrationListPage))
 	g.GET("/calibration/new", s.page(staff, s.calibrationNewPage))
+	g.POST("/calibration/new", s.page(staff, s.calibrationNewSearch))
 	g.POST("/calibration", s.page(staff, s.calibrationCreate))
 	g.GET("/calibration/:id", s.page(scoringRole, s.calibrationSessionPage))
 	g.POST("/calibration/:id/reveal", s.page(staff, s.calibrationReveal))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,8 @@ type calNewInput struct {
 	// submitted all theirs; unset, the session stays blind until revealed.
 	RevealOnSubmit bool
 	Due            string
+	// Search is what the call search was last given.
+	Search string
 }
 
 // calNewView is the new-session page.
@@ -48,15 +51,28 @@ type calNewView struct {
 }
 
 func (s *Server) calibrationNewPage(c echo.Context) error {
-	in := calNewInput{Tolerance: strconv.FormatFloat(qa.DefaultCalibrationTolerance, 'f', -1, 64)}
+	in := calNewInput{Tolerance: strconv.FormatFloat(qa.DefaultCalibrationTolerance, 'f', -1, 64),
+		Search: c.QueryParam("search")}
 	return s.renderCalNew(c, http.StatusOK, in, "", "")
+}
+
+// calibrationNewSearch is the form's Search button: it posts the whole
+// form back here, so that a new search keeps what was typed and ticked,
+// and shows it again with the calls found.
+func (s *Server) calibrationNewSearch(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderCalNew(c, http.StatusBadRequest, calNewInput{}, "",
+			"The form could not be read; send it again.")
+	}
+	return s.renderCalNew(c, http.StatusOK, readCalInput(form), "", "")
 }
 
 // renderCalNew shows the form with in, and the problem if any.
 func (s *Server) renderCalNew(c echo.Context, code int, in calNewInput, field, problem string,
 ) error {
 	ctx := c.Request().Context()
-	v := calNewView{In: in, Search: strings.TrimSpace(c.QueryParam("search")), Field: field}
+	v := calNewView{In: in, Search: strings.TrimSpace(in.Search), Field: field}
 	var err error
 	if v.Forms, err = s.cfg.QA.ListForms(ctx); err != nil {
 		return s.webFail(c, "list forms", err)
@@ -85,11 +101,8 @@ type calCandidate struct {
 
 // calCandidates lists the calls to pick from: those found by the search
 // (a recording id, a SIP Call-ID, or part of a participant's name or
-// address), or the latest calls, and the calls already picked.
-//
-// TODO: the search is a GET form of its own, so searching again drops
-// the calls ticked before it; picking calls from several searches needs
-// the search to carry the ticked calls, or a script.
+// address), or the latest calls, and the calls already picked, so that
+// calls ticked in one search stay ticked through the next.
 func (s *Server) calCandidates(c echo.Context, search string, picked map[string]bool) (
 	[]calCandidate, error,
 ) {
@@ -167,26 +180,21 @@ func (s *Server) readCalNew(c echo.Context) (calNewInput, qa.NewCalibration, str
 	if err != nil {
 		return calNewInput{}, qa.NewCalibration{}, "The form could not be read; send it again."
 	}
-	in := calNewInput{Title: form.Get("title"), CallText: form.Get("call_text"),
-		Calls: map[string]bool{}, Reviewers: map[int64]bool{}, Tolerance: form.Get("tolerance"),
-		RevealOnSubmit: form.Get("reveal_on_submit") == "yes", Due: form.Get("due")}
-	n := qa.NewCalibration{Title: in.Title, RevealOnSubmit: in.RevealOnSubmit}
-	in.FormID, _ = strconv.ParseInt(form.Get("form_id"), 10, 64)
-	n.FormID = in.FormID
+	in := readCalInput(form)
+	n := qa.NewCalibration{Title: in.Title, RevealOnSubmit: in.RevealOnSubmit, FormID: in.FormID}
+	// The form's order, each once, as the person ticked them.
 	for _, id := range form["call_id"] {
-		if !in.Calls[id] {
-			in.Calls[id] = true
+		if in.Calls[id] && !slices.Contains(n.CallIDs, id) {
 			n.CallIDs = append(n.CallIDs, id)
 		}
 	}
-	for _, v := range form["reviewer_id"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil && !in.Reviewers[id] {
-			in.Reviewers[id] = true
-			n.ReviewerIDs = append(n.ReviewerIDs, id)
-		}
+	for id := range in.Reviewers {
+		n.ReviewerIDs = append(n.ReviewerIDs, id)
 	}
-	if b, err := strconv.ParseInt(form.Get("benchmark_id"), 10, 64); err == nil && b > 0 {
-		in.Benchmark, n.BenchmarkID = b, &b
+	slices.Sort(n.ReviewerIDs)
+	if in.Benchmark > 0 {
+		b := in.Benchmark
+		n.BenchmarkID = &b
 	}
 	if problem := calReadNumbers(in, &n); problem != "" {
 		return in, n, problem
@@ -205,6 +213,27 @@ func (s *Server) readCalNew(c echo.Context) (calNewInput, qa.NewCalibration, str
 		}
 	}
 	return in, n, ""
+}
+
+// readCalInput reads the new-session form as sent, without judging it.
+func readCalInput(form url.Values) calNewInput {
+	in := calNewInput{Title: form.Get("title"), CallText: form.Get("call_text"),
+		Calls: map[string]bool{}, Reviewers: map[int64]bool{}, Tolerance: form.Get("tolerance"),
+		RevealOnSubmit: form.Get("reveal_on_submit") == "yes", Due: form.Get("due"),
+		Search: form.Get("search")}
+	in.FormID, _ = strconv.ParseInt(form.Get("form_id"), 10, 64)
+	for _, id := range form["call_id"] {
+		in.Calls[id] = true
+	}
+	for _, v := range form["reviewer_id"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.Reviewers[id] = true
+		}
+	}
+	if b, err := strconv.ParseInt(form.Get("benchmark_id"), 10, 64); err == nil && b > 0 {
+		in.Benchmark = b
+	}
+	return in
 }
 
 // calReadNumbers reads the tolerance and the due date.

@@ -234,6 +234,38 @@ func calCheckReveal(t *testing.T, f *calWebFixture, cs *qa.CalibrationSession, r
 	}
 }
 
+// TestWebCalibrationNewSearchKeepsPicks: searching again from the
+// new-session form keeps the calls ticked and what was typed.
+func TestWebCalibrationNewSearchKeepsPicks(t *testing.T) {
+	f := newCalWebFixture(t)
+	maria := f.signIn(t, "maria")
+	_, page := maria.get(t, "/calibration/new")
+	form := url.Values{csrfField: {formToken(t, page)}, "title": {"Week 12"},
+		"call_id": {f.callID}, "reviewer_id": {strconv.FormatInt(f.rob.ID, 10)},
+		"search": {f.call2}}
+	resp, body := maria.post(t, "/calibration/new", form)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("search: %d\n%s", resp.StatusCode, body)
+	}
+	for _, want := range []string{`value="` + f.callID + `" id="call-` + f.callID + `" checked`,
+		`value="` + f.call2 + `" id="call-` + f.call2 + `">`, `value="Week 12"`,
+		`value="` + strconv.FormatInt(f.rob.ID, 10) + `" checked`, `Found for “` + f.call2 + `”`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after the search the page lacks %q", want)
+		}
+	}
+	form.Del(csrfField)
+	if resp, _ := maria.post(t, "/calibration/new", form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("search without the token: %d, want 403", resp.StatusCode)
+	}
+	rita := f.signIn(t, "rita")
+	_, page = rita.get(t, "/calibration")
+	form.Set(csrfField, formToken(t, page))
+	if resp, _ := rita.post(t, "/calibration/new", form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a reviewer's search: %d, want 403", resp.StatusCode)
+	}
+}
+
 // TestWebCalibrationNew: the new-session form lists calls and reviewers,
 // keeps the input when qa refuses it, resolves a pasted SIP Call-ID, and
 // opens the session.
