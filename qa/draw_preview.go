@@ -34,7 +34,38 @@ func (s *Service) PreviewDraw(ctx context.Context, caller *User, req DrawRequest
 	if err := samplingStaff(caller, "previewing a draw"); err != nil {
 		return nil, err
 	}
-	job, err := s.previewJob(ctx, caller, req)
+	return s.preview(ctx, caller, req, nil)
+}
+
+// PreviewPlanEdit is PreviewDraw of the plan req names as edit would
+// change it, before the change is saved: edit is checked as UpdatePlan
+// checks it, and neither the edit nor the draw is stored. Its Active is
+// ignored. A Draw with the returned seed picks the same calls only once
+// the edit is saved.
+func (s *Service) PreviewPlanEdit(
+	ctx context.Context,
+	caller *User,
+	req DrawRequest,
+	edit PlanInput,
+) (*DrawPreview, error) {
+	if err := samplingStaff(caller, "previewing a draw"); err != nil {
+		return nil, err
+	}
+	if err := s.checkPlanInput(ctx, &edit); err != nil {
+		return nil, err
+	}
+	return s.preview(ctx, caller, req, &edit)
+}
+
+// preview runs the draw of req, of the plan as edit would change it when
+// edit is set, and rolls it back.
+func (s *Service) preview(
+	ctx context.Context,
+	caller *User,
+	req DrawRequest,
+	edit *PlanInput,
+) (*DrawPreview, error) {
+	job, err := s.previewJob(ctx, caller, req, edit)
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +91,16 @@ func (s *Service) PreviewDraw(ctx context.Context, caller *User, req DrawRequest
 		Items: items}, nil
 }
 
-// previewJob is the draw that Draw would make of req, as Draw builds it.
-func (s *Service) previewJob(ctx context.Context, caller *User, req DrawRequest) (drawJob, error) {
+// previewJob is the draw that Draw would make of req, as Draw builds it,
+// of the plan as edit, already checked, would change it when set.
+func (s *Service) previewJob(ctx context.Context, caller *User, req DrawRequest, edit *PlanInput,
+) (drawJob, error) {
 	plan, err := s.GetPlan(ctx, caller, req.PlanID)
 	if err != nil {
 		return drawJob{}, err
+	}
+	if edit != nil {
+		plan.Name, plan.PlanDefinition = edit.Name, edit.PlanDefinition
 	}
 	if err := plan.normalize(); err != nil {
 		return drawJob{}, fmt.Errorf("plan %d as stored: %w", plan.ID, err)

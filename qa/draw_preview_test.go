@@ -73,6 +73,51 @@ func TestPreviewDrawRefusals(t *testing.T) {
 	}
 }
 
+// TestPreviewPlanEdit: an edit previews as the saved plan would draw,
+// and neither the edit nor the draw is stored; a bad edit is refused.
+func TestPreviewPlanEdit(t *testing.T) {
+	w := newDrawWorld(t)
+	p := w.plan(t, nil)
+	ctx := t.Context()
+	week := DrawRequest{PlanID: p.ID, Period: "2026-03-04"}
+	edit := PlanInput{Name: "weekly billing, two each", PlanDefinition: p.PlanDefinition}
+	edit.Quota = 2
+	pv, err := w.s.PreviewPlanEdit(ctx, w.manager, week, edit)
+	if err != nil {
+		t.Fatalf("PreviewPlanEdit: %v", err)
+	}
+	if pv.Params.Plan.Quota != 2 || pv.Params.PlanName != edit.Name {
+		t.Errorf("the preview drew plan %q with quota %d, want the edit's", pv.Params.PlanName,
+			pv.Params.Plan.Quota)
+	}
+	stored, err := w.s.GetPlan(ctx, w.manager, p.ID)
+	if err != nil || stored.Quota != 5 || stored.Name != p.Name {
+		t.Fatalf("the plan after the preview: %+v %v, want it unchanged", stored, err)
+	}
+	if n := countRows(t, w.s, "draws") + countRows(t, w.s, "draw_items"); n != 0 {
+		t.Fatalf("the preview left %d rows of draws and items", n)
+	}
+	// Saved, the edit draws what its preview showed.
+	if _, err := w.s.UpdatePlan(ctx, w.manager, p.ID, edit); err != nil {
+		t.Fatal(err)
+	}
+	d := w.draw(t, p.ID, pv.Seed)
+	if !jsonEqual(t, pv.Report, d.Report) || len(d.Items) != len(pv.Items) {
+		t.Errorf("preview of the edit %+v, the draw once saved %+v", pv.Report, d.Report)
+	}
+
+	bad := edit
+	bad.Quota = -1
+	var in *InputError
+	if _, err := w.s.PreviewPlanEdit(ctx, w.manager, week, bad); !errors.As(err, &in) ||
+		in.Field != "quota" {
+		t.Errorf("a negative quota: %v, want an *InputError on quota", err)
+	}
+	if _, err := w.s.PreviewPlanEdit(ctx, w.rae, week, edit); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a reviewer's preview: %v, want ErrForbidden", err)
+	}
+}
+
 // countRows counts the rows of a table.
 func countRows(t *testing.T, s *Service, table string) int {
 	t.Helper()

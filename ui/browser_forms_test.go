@@ -222,4 +222,19 @@ func browserSample(t *testing.T, ctx context.Context, w *samplingWeb, formID int
 		t.Errorf("the draw's calls after taking one out: %q", got)
 	}
 	screenshotAfter(t, ctx, dir, "sampling-draw-taken-out.png")
+
+	// Back on the plan, an edit tried before it is saved: two calls each
+	// make up Cy's shortfall, and the plan keeps its three.
+	planURL := eval[string](t, ctx, `document.querySelector('h1 a[href^="/sampling/"]').href`)
+	step(t, ctx, "preview an edit", chromedp.Navigate(planURL), chromedp.WaitVisible(css("#plan-form")),
+		chromedp.SetValue(css("#quota"), "2"), chromedp.SetValue(css("#edit-period"), "2026-03-04"),
+		chromedp.Click(css("#preview-edit")), chromedp.WaitVisible(css("#preview-edit-state")))
+	if got := textOf(t, ctx, fmt.Sprintf(`tr[data-agent="%d"] .shortfall-cell`, w.cy.ID)); got != "0" {
+		t.Errorf("Cy's shortfall in the preview of quota 2 reads %q", got)
+	}
+	plans, err := w.qa.ListPlans(t.Context(), w.manager)
+	if err != nil || len(plans) != 1 || plans[0].Quota != 3 {
+		t.Errorf("the plans after previewing an edit: %+v %v, want quota 3 still", plans, err)
+	}
+	screenshotAfter(t, ctx, dir, "sampling-preview-edit.png")
 }

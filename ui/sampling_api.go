@@ -27,6 +27,9 @@ func (s *Server) samplingAPI() []route {
 			summary: "Replace a sampling plan's definition, or set {active}; draws made keep the one they used"},
 		{method: http.MethodPost, path: "/api/v1/sampling/plans/:id/draws", roles: staff, h: s.drawPlan,
 			summary: "Draw calls for the period holding the day {period: 2026-03-02}; {seed} repeats a draw"},
+		{method: http.MethodPost, path: "/api/v1/sampling/plans/:id/preview", roles: staff,
+			h: s.previewPlan, summary: "What a draw of the period holding the day {period} would " +
+				"pick now, storing nothing; with {plan} (as in PUT), of the plan so edited, unsaved"},
 		{method: http.MethodGet, path: "/api/v1/sampling/draws", roles: staff, h: s.listDraws,
 			summary: "List draws newest first, with seed and report but no items: plan_id"},
 		{method: http.MethodGet, path: "/api/v1/sampling/draws/:id", roles: staff, h: s.getDraw,
@@ -108,6 +111,36 @@ func (s *Server) drawPlan(c echo.Context) error {
 	}
 	return s.changed(c, http.StatusCreated, d, change{qa.ActionCreate, "draw", d.ID,
 		map[string]any{"plan_id": id, "seed": d.Seed, "period": req.Period, "drawn": d.Report.Drawn}})
+}
+
+// previewRequest is the body of a preview: a draw's, and optionally an
+// edit of the plan to preview instead of the plan as saved.
+type previewRequest struct {
+	drawRequest
+	Plan *qa.PlanInput `json:"plan"`
+}
+
+func (s *Server) previewPlan(c echo.Context) error {
+	id, err := peoplePathID(c, "plan")
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	var req previewRequest
+	if err := decodePeopleBody(c, &req); err != nil {
+		return s.apiError(c, err)
+	}
+	ctx, u := c.Request().Context(), caller(c)
+	dr := qa.DrawRequest{PlanID: id, Period: req.Period, Seed: req.Seed}
+	var pv *qa.DrawPreview
+	if req.Plan != nil {
+		pv, err = s.cfg.QA.PreviewPlanEdit(ctx, u, dr, *req.Plan)
+	} else {
+		pv, err = s.cfg.QA.PreviewDraw(ctx, u, dr)
+	}
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	return c.JSON(http.StatusOK, pv)
 }
 
 func (s *Server) listDraws(c echo.Context) error {

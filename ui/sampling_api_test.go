@@ -68,7 +68,28 @@ func TestSamplingAPI(t *testing.T) {
 		t.Errorf("plan %+v, want quota 3 and the defaults", p)
 	}
 	planPath := "/api/v1/sampling/plans/" + peopleID(p.ID)
-	resp, body := w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/draws",
+	// Previews, of the plan as saved and as an edit would make it.
+	resp, body := w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/preview",
+		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "seed": 123}})
+	wantStatus(t, "preview", resp, body, http.StatusOK)
+	var pv qa.DrawPreview
+	decodeTestJSON(t, body, &pv)
+	edit := qa.PlanInput{Name: p.Name, PlanDefinition: p.PlanDefinition}
+	edit.Quota = 1
+	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/preview",
+		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "plan": edit}})
+	wantStatus(t, "preview of an edit", resp, body, http.StatusOK)
+	var pvEdit qa.DrawPreview
+	decodeTestJSON(t, body, &pvEdit)
+	if pvEdit.Report.Drawn != 2 || pvEdit.Params.Plan.Quota != 1 {
+		t.Errorf("preview of quota 1 over two agents: %+v", pvEdit.Report)
+	}
+	edit.Quota = 0
+	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/preview",
+		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "plan": edit}})
+	wantStatus(t, "preview of a quota of 0", resp, body, http.StatusBadRequest)
+
+	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/draws",
 		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "seed": 123}})
 	wantStatus(t, "draw", resp, body, http.StatusCreated)
 	var d qa.Draw
@@ -76,6 +97,10 @@ func TestSamplingAPI(t *testing.T) {
 	if d.Seed != 123 || d.Report.Drawn != 6 || len(d.Report.Agents) != 2 ||
 		d.Params.Period.Days[0] != "2026-03-02" {
 		t.Fatalf("draw: seed %d, report %+v, period %+v", d.Seed, d.Report, d.Params.Period)
+	}
+	if pv.Seed != 123 || pv.Report.Drawn != d.Report.Drawn || len(pv.Items) != len(d.Items) {
+		t.Errorf("the preview with seed 123 drew %d in %d items, the draw %d in %d",
+			pv.Report.Drawn, len(pv.Items), d.Report.Drawn, len(d.Items))
 	}
 
 	drawPath := "/api/v1/sampling/draws/" + peopleID(d.ID)

@@ -26,6 +26,7 @@ func (s *Server) mountWebSampling(g *echo.Group) {
 	g.GET("/sampling/:id", s.page(staff, s.planPage))
 	g.POST("/sampling/:id", s.page(staff, s.planUpdate))
 	g.GET("/sampling/:id/preview", s.page(staff, s.planPreview))
+	g.POST("/sampling/:id/preview", s.page(staff, s.planPreviewEdit))
 	g.POST("/sampling/:id/draws", s.page(staff, s.planRun))
 	g.GET("/sampling/draws/:id", s.page(staff, s.drawPage))
 	g.POST("/sampling/draws/:id/replace", s.page(staff, s.drawReplace))
@@ -73,6 +74,9 @@ type planPageView struct {
 	// rendering, shared with the draw page.
 	Preview       *qa.DrawPreview
 	PreviewPeriod string
+	// PreviewOfEdit is set when Preview is of the form as edited, not
+	// saved: it cannot be run as it is.
+	PreviewOfEdit bool
 	Report        template.HTML
 	Draws         []pastDraw
 }
@@ -207,9 +211,6 @@ func (s *Server) planPage(c echo.Context) error {
 
 // planPreview shows what a draw of the period would pick now. It is a
 // GET: qa stores nothing for it.
-//
-// TODO: only the saved plan can be previewed; trying an edit before
-// saving it needs qa to preview an unsaved definition.
 func (s *Server) planPreview(c echo.Context) error {
 	ctx := c.Request().Context()
 	v, err := s.planView(c)
@@ -220,6 +221,47 @@ func (s *Server) planPreview(c echo.Context) error {
 		v.Period = p
 	}
 	pv, err := s.cfg.QA.PreviewDraw(ctx, caller(c), qa.DrawRequest{PlanID: v.Plan.ID, Period: v.Period})
+	return s.showPreview(c, v, pv, err)
+}
+
+// planPreviewEdit is the plan form's Preview button: what a draw of the
+// current period would pick if the plan were saved as the form now
+// reads. The form comes back as sent, still unsaved.
+func (s *Server) planPreviewEdit(c echo.Context) error {
+	ctx := c.Request().Context()
+	v, err := s.planView(c)
+	if err != nil {
+		return s.webQAError(c, "get plan", err)
+	}
+	if p := c.FormValue("preview_period"); p != "" {
+		v.Period = p
+	}
+	f := planFormFromPost(c)
+	f.ID = v.Plan.ID
+	if v.Form, err = s.planChoices(ctx, f); err != nil {
+		return s.webFail(c, "plan choices", err)
+	}
+	in, err := f.input()
+	if err == nil {
+		req := qa.DrawRequest{PlanID: v.Plan.ID, Period: v.Period}
+		var pv *qa.DrawPreview
+		if pv, err = s.cfg.QA.PreviewPlanEdit(ctx, caller(c), req, in); err == nil {
+			v.PreviewOfEdit = true
+			return s.showPreview(c, v, pv, nil)
+		}
+	}
+	var bad *qa.InputError
+	if errors.As(err, &bad) {
+		v.Form.ErrField, v.Form.ErrMsg = bad.Field, bad.Msg
+		return s.renderPlan(c, http.StatusBadRequest, v,
+			"No preview. "+planFieldLabel(bad.Field)+": "+bad.Msg+".")
+	}
+	return s.webQAError(c, "preview plan edit", err)
+}
+
+// showPreview renders the plan page with the preview pv, or with why
+// there is none.
+func (s *Server) showPreview(c echo.Context, v planPageView, pv *qa.DrawPreview, err error) error {
 	var in *qa.InputError
 	if errors.As(err, &in) {
 		return s.renderPlan(c, http.StatusBadRequest, v, "No preview: "+in.Msg+".")
@@ -227,6 +269,7 @@ func (s *Server) planPreview(c echo.Context) error {
 	if err != nil {
 		return s.webQAError(c, "preview draw", err)
 	}
+	ctx := c.Request().Context()
 	v.Preview, v.PreviewPeriod = pv, drawPeriodText(pv.Params.Period)
 	if v.Report, err = s.drawReport(ctx, drawSource{planID: v.Plan.ID, seed: pv.Seed,
 		params: pv.Params, report: pv.Report, items: pv.Items}); err != nil {

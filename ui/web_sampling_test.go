@@ -224,6 +224,54 @@ func TestWebSamplingBadInput(t *testing.T) {
 }
 
 // TestWebSamplingEdit: saving the plan form changes the plan.
+// TestWebSamplingPreviewEdit: the plan form's Preview shows what the
+// plan as edited would draw, keeps the edit in the form, and saves
+// nothing; a bad edit gets the field's reason.
+func TestWebSamplingPreviewEdit(t *testing.T) {
+	w := newSamplingWeb(t)
+	maria := w.signIn(t, "maria")
+	planPath := w.createPlan(t, maria, nil)
+	_, page := maria.get(t, planPath)
+	form := w.planForm(formToken(t, page))
+	form.Set("quota", "1")
+	form.Set("preview_period", "2026-03-04")
+	draws, evs := w.stored(t)
+	resp, body := maria.post(t, planPath+"/preview", form)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("preview of an edit: %d\n%s", resp.StatusCode, body)
+	}
+	if d, e := w.stored(t); d != draws || e != evs {
+		t.Fatalf("a preview stored something: draws %d → %d, evaluations %d → %d", draws, d, evs, e)
+	}
+	// short flag, name, quota, eligible, would draw, shortfall
+	if got := agentRow(t, body, w.bo); strings.Join(got[:6], "|") != "|Bo Agent|1|7|1|0" {
+		t.Errorf("Bo's row in the preview of quota 1: %q", got)
+	}
+	for _, want := range []string{`id="preview-edit-state"`, "not saved",
+		`id="quota" name="quota" min="1" max="1000" value="1"`, "Preview of 2026-03-02 to 2026-03-08"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the preview of an edit lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `id="run-previewed"`) {
+		t.Error("the preview of an unsaved edit offers to run it")
+	}
+	plans, err := w.qa.ListPlans(t.Context(), w.manager)
+	if err != nil || plans[0].Quota != 3 {
+		t.Fatalf("the plan after previewing an edit: %+v %v, want quota 3 still", plans, err)
+	}
+
+	form.Set("quota", "many")
+	resp, body = maria.post(t, planPath+"/preview", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "No preview. Calls per agent: give a whole number") {
+		t.Errorf("a quota of many: %d\n%s", resp.StatusCode, body)
+	}
+	form.Del(csrfField)
+	if resp, _ := maria.post(t, planPath+"/preview", form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("without the token: %d, want 403", resp.StatusCode)
+	}
+}
+
 func TestWebSamplingEdit(t *testing.T) {
 	w := newSamplingWeb(t)
 	maria := w.signIn(t, "maria")
