@@ -105,3 +105,47 @@ func TestUpdateWithMetadataRenamesParties(t *testing.T) {
 		t.Errorf("sidecar keeps the old metadata document, want the latest")
 	}
 }
+
+// TestFaxReinviteKeepsRecording: a re-offer that adds a T.38 fax stream
+// (m=image, proto udptl, which the SDP library does not know) gets a 200
+// that refuses the fax stream with port 0, and the audio streams go on
+// being recorded.
+func TestFaxReinviteKeepsRecording(t *testing.T) {
+	tr := startTestRecorder(t, Config{}, 36600)
+	uac := dialUAC(t, tr)
+	conns, ports := senderPorts(t)
+	inv := plainInvite(uac, tr.addr, "fax1@test", "<sip:src@sbc.example>", "Require: siprec\r\n",
+		"application/sdp", sdpOffer(ports, "sendonly"))
+	ok := mustFinal(t, uac, inv, 200)
+	_ = uac.Send(siptest.InDialog("ACK", inv, ok, 0, "", nil))
+	answered := siptest.AnswerPorts(ok.Body)
+	sendTones(t, conns, answered, time.Second)
+
+	fax := sdpOffer(ports, "sendonly") + "m=image 31002 udptl t38\r\na=T38FaxVersion:0\r\n" +
+		"a=T38FaxRateManagement:transferredTCF\r\na=label:3\r\n"
+	res := mustFinal(t, uac, siptest.InDialog("INVITE", inv, ok, 2, "application/sdp",
+		[]byte(fax)), 200)
+	if !strings.Contains(string(res.Body), "m=image 0 udptl t38\r\n") ||
+		strings.Count(string(res.Body), "a=recvonly") != 2 {
+		t.Errorf("answer to the fax re-offer:\n%s\nwant the image stream refused, audio kept", res.Body)
+	}
+	_ = uac.Send(siptest.InDialog("ACK", inv, res, 2, "", nil))
+	sendTones(t, conns, siptest.AnswerPorts(res.Body), time.Second)
+	mustFinal(t, uac, siptest.InDialog("BYE", inv, ok, 3, "", nil), 200)
+
+	wav, sc := tr.sink.wait(t, "fax1@test")
+	if sc.DurationMS < 1900 {
+		t.Errorf("recording of %d ms, want the two seconds sent", sc.DurationMS)
+	}
+	ch, _, err := rtpgen.DecodeStereo(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ch {
+		// The second after the re-offer is recorded on both channels.
+		after := ch[i][len(ch[i])-6000 : len(ch[i])-2000]
+		if level := rtpgen.ToneLevel(after, []float64{440, 1000}[i], 8000); level < 1e9 {
+			t.Errorf("channel %d is silent after the fax re-offer (level %.3g)", i, level)
+		}
+	}
+}

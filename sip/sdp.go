@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,23 +123,80 @@ var staticPT = map[uint8]Format{
 //
 // An m-line with a port needs a connection address, media-level or
 // session-level, that is a literal IP address: a host name is refused
-// rather than resolved. m-lines of a media type or proto that pion/sdp does
-// not know (m=image for T.38 fax, proto udptl) are refused with the whole
-// offer.
-//
-// TODO: accept m=image and udptl m-lines and answer them with port 0; a
-// PBX that forks a call which switches to T.38 now gets 488 for the
-// re-INVITE, and may end the recording session.
+// rather than resolved. An m-line of a media type or proto that pion/sdp
+// does not know, such as T.38 fax (m=image ... udptl t38) after a call
+// switches to fax, is kept as written, with no Formats: the answer
+// refuses it with port 0 (RFC 3264 section 6) and the rest of the offer
+// is answered as usual, so the recording goes on.
 func ParseOffer(body []byte) (*Offer, error) {
 	lines, err := sdpLines(body)
 	if err != nil {
 		return nil, err
 	}
+	foreign := maskForeignMedia(lines)
 	sd, err := unmarshalLines(lines)
 	if err != nil {
 		return nil, err
 	}
-	return offerFrom(sd)
+	o, err := offerFrom(sd)
+	if err != nil {
+		return nil, err
+	}
+	for i, name := range foreign {
+		o.Media[i].Kind, o.Media[i].Proto = name.kind, name.proto
+	}
+	return o, nil
+}
+
+// pionMedia and pionProtos are the media types and proto tokens that
+// pion/sdp accepts on an m-line; it refuses the whole description for any
+// other.
+var (
+	pionMedia  = []string{"audio", "video", "text", "application", "message"}
+	pionProtos = []string{"UDP", "RTP", "AVP", "SAVP", "SAVPF", "TLS", "DTLS", "SCTP", "AVPF",
+		"TCP", "MSRP", "BFCP", "UDT", "IX", "MRCPv2", "FEC"}
+)
+
+// mediaName is an m-line's media type and proto as written.
+type mediaName struct{ kind, proto string }
+
+// maskForeignMedia rewrites, in lines, each m-line whose media type or
+// proto pion/sdp would refuse as an application m-line over UDP with the
+// same port and formats, and returns what each of them said, by m-line
+// index. Such an m-line is not RTP, so nothing else of it is read.
+func maskForeignMedia(lines []sdpLine) map[int]mediaName {
+	var out map[int]mediaName
+	index := -1
+	for i := range lines {
+		if !strings.HasPrefix(lines[i].text, "m=") {
+			continue
+		}
+		index++
+		f := strings.Fields(lines[i].text[2:]) // checkLine made sure of three
+		if pionKnows(f[0], f[2]) {
+			continue
+		}
+		if out == nil {
+			out = map[int]mediaName{}
+		}
+		out[index] = mediaName{kind: f[0], proto: f[2]}
+		f[0], f[2] = "application", "UDP"
+		lines[i].text = "m=" + strings.Join(f, " ")
+	}
+	return out
+}
+
+// pionKnows reports whether pion/sdp accepts an m-line's media and proto.
+func pionKnows(media, proto string) bool {
+	if !slices.Contains(pionMedia, media) {
+		return false
+	}
+	for p := range strings.SplitSeq(proto, "/") {
+		if !slices.Contains(pionProtos, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // badSDP returns an error that starts "sdp: " and wraps ErrBadSDP.
