@@ -177,12 +177,13 @@ func callLanes(call *catalog.Call, agentCh int) [2]lane {
 	return out
 }
 
-// readSidecar reads a call's sidecar from the store: the DTMF digits and
-// pauses are there, not in the catalog.
+// readSidecar reads a call's sidecar from the store, for the marks of its
+// timeline: DTMF digits, pauses and holds.
 //
-// TODO: this costs one object-store read per call page; indexing DTMF
-// and pauses in the catalog would serve them from SQLite, and let the
-// call API return them too.
+// TODO: this costs one object-store read per call page. The catalog
+// indexes DTMF and pauses but not holds, and catalogs made before holds
+// were indexed would need a reindex; with holds indexed, the page and the
+// call API could serve all three from SQLite.
 func (s *Server) readSidecar(ctx context.Context, call *catalog.Call) (*storage.Sidecar, error) {
 	if s.cfg.Store == nil || call.SidecarKey == "" {
 		return nil, errors.New("no store or sidecar key")
