@@ -131,6 +131,8 @@ type CalibrationSummary struct {
 	// Pending is how many of the caller's own evaluations in the session
 	// are still drafts: their assignments.
 	Pending int `json:"pending"`
+	// Participating is set when the caller scores in the session.
+	Participating bool `json:"participating"`
 }
 
 // ListCalibrations returns the sessions the caller may see (see
@@ -157,7 +159,9 @@ func (s *Service) ListCalibrations(
 			WHERE l.session_id = c.id AND e.status = 'submitted'),
 		(SELECT count(*) FROM calibration_evaluations l WHERE l.session_id = c.id),
 		(SELECT count(*) FROM calibration_evaluations l JOIN evaluations e ON e.id = l.evaluation_id
-			WHERE l.session_id = c.id AND l.user_id = ?1 AND e.status = 'draft')
+			WHERE l.session_id = c.id AND l.user_id = ?1 AND e.status = 'draft'),
+		EXISTS (SELECT 1 FROM calibration_participants p
+			WHERE p.session_id = c.id AND p.user_id = ?1)
 		FROM calibration_sessions c JOIN form_versions v ON v.id = c.form_version_id
 		WHERE `+scope+` ORDER BY c.id DESC`, caller.ID)
 	if err != nil {
@@ -183,7 +187,7 @@ func scanCalibrationSummary(rows *sql.Rows) (*CalibrationSummary, error) {
 	var bench, revealed sql.NullInt64
 	var created int64
 	err := rows.Scan(&c.ID, &c.Title, &c.FormID, &c.FormVersionID, &bench, &created, &revealed,
-		&c.Calls, &c.Participants, &c.Submitted, &c.Expected, &c.Pending)
+		&c.Calls, &c.Participants, &c.Submitted, &c.Expected, &c.Pending, &c.Participating)
 	if err != nil {
 		return nil, err
 	}

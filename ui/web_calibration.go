@@ -62,42 +62,23 @@ func (s *Server) calibrationListPage(c echo.Context) error {
 		if row.Form, err = forms.name(sum.FormVersionID); err != nil {
 			return s.webFail(c, "list calibration sessions", err)
 		}
-		if row.Mine, err = s.calMyState(ctx, u, sum); err != nil {
-			return s.webQAError(c, "list calibration sessions", err)
-		}
+		row.Mine = calMyState(sum)
 		v.Rows = append(v.Rows, row)
 	}
 	return s.render(c, http.StatusOK, "calibration", pageData{Title: "Calibration",
 		Nav: "calibration", Notice: calNotice(c), Page: v})
 }
 
-// calMyState says whether the caller still has calls to score in a
-// session. Pending counts their drafts; with none, a reviewer (who sees
-// only their own sessions) has submitted, and a manager may not be a
-// participant at all, which only the session tells.
-//
-// TODO: for a manager this loads every session with no draft of theirs,
-// one query set per row; a participant flag in qa.CalibrationSummary
-// would make the list one query.
-func (s *Server) calMyState(ctx context.Context, u *qa.User, sum qa.CalibrationSummary) (
-	string, error,
-) {
-	if sum.Pending > 0 {
-		return fmt.Sprintf("to score (%d of %d left)", sum.Pending, sum.Calls), nil
+// calMyState says where the caller stands in a session: calls left to
+// score, all submitted, or nothing for a manager who does not score in it.
+func calMyState(sum qa.CalibrationSummary) string {
+	switch {
+	case sum.Pending > 0:
+		return fmt.Sprintf("to score (%d of %d left)", sum.Pending, sum.Calls)
+	case sum.Participating:
+		return "submitted"
 	}
-	if !u.HasAny(staff...) {
-		return "submitted", nil
-	}
-	cs, err := s.cfg.QA.GetCalibration(ctx, u, sum.ID)
-	if err != nil {
-		return "", err
-	}
-	for _, p := range cs.Participants {
-		if p.UserID == u.ID {
-			return "submitted", nil
-		}
-	}
-	return "", nil
+	return ""
 }
 
 // calFormNames names form versions ("Support calls, version 2"),

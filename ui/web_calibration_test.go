@@ -156,7 +156,10 @@ func TestWebCalibrationBlind(t *testing.T) {
 	if strings.Contains(page, `id="progress"`) {
 		t.Errorf("Rita sees the others' progress:\n%s", page)
 	}
+	calListSays(t, rita, "Rita, before scoring", "<strong>to score (1 of 1 left)</strong>")
 	f.score(t, cs, f.reviewer, calRitaAnswers)
+	calListSays(t, rita, "Rita, after scoring", "submitted")
+	calListSays(t, maria, "Maria, not a participant", `<span class="muted">not scoring</span>`)
 	for name, b := range map[string]*browser{"rita": rita, "maria": maria} {
 		for _, path := range []string{"/calibration", session, session + "/comparison"} {
 			_, body := b.get(t, path)
@@ -171,6 +174,15 @@ func TestWebCalibrationBlind(t *testing.T) {
 		t.Errorf("Maria's session page: progress without answers expected:\n%s", page)
 	}
 	calCheckReveal(t, f, cs, rita, maria)
+}
+
+// calListSays checks where the session list puts its one session for b.
+func calListSays(t *testing.T, b *browser, who, want string) {
+	t.Helper()
+	_, page := b.get(t, "/calibration")
+	if !strings.Contains(page, `<td class="mine">`+want+`</td>`) {
+		t.Errorf("%s: the list's own-state cell is not %q:\n%s", who, want, page)
+	}
 }
 
 func calEvalOf(t *testing.T, cs *qa.CalibrationSession, user int64) int64 {
