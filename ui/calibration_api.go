@@ -37,6 +37,9 @@ func (s *Server) calibrationSessionRoutes() []route {
 		{method: http.MethodGet, path: session, roles: scoringRole, h: s.getCalibration,
 			summary: "One session: calls, participants and evaluations; the others' answers " +
 				"stay hidden until the reveal"},
+		{method: http.MethodDelete, path: session, roles: staff, h: s.deleteCalibration,
+			summary: "Delete a session still blind, with its calibration evaluations; " +
+				"a revealed session is kept (409)"},
 		{method: http.MethodPost, path: session + "/reveal", roles: staff,
 			h:       s.revealCalibration,
 			summary: "Reveal a session: every participant sees every answer; the comparison opens"},
@@ -106,6 +109,17 @@ func (s *Server) revealCalibration(c echo.Context) error {
 	}
 	cs, err := s.cfg.QA.RevealCalibration(formCtx(c), caller(c), id)
 	return s.formReply(c, http.StatusOK, cs, err)
+}
+
+func (s *Server) deleteCalibration(c echo.Context) error {
+	id, err := formPathID(c, "calibration session")
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	if err := s.cfg.QA.DeleteCalibration(formCtx(c), caller(c), id); err != nil {
+		return s.apiError(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) compareCalibration(c echo.Context) error {

@@ -438,6 +438,11 @@ func TestCalibrationAPIErrors(t *testing.T) {
 		{name: "agreed before the reveal", token: f.manager, method: http.MethodPost,
 			path: session + "/agreed", body: map[string]any{"notes": "x"},
 			status: http.StatusConflict, errHas: "reveal"},
+		{name: "reviewer deletes", token: f.alice, method: http.MethodDelete, path: session,
+			status: http.StatusForbidden, errHas: "manager"},
+		{name: "delete of no session", token: f.manager, method: http.MethodDelete,
+			path: "/api/v1/calibration/sessions/9999", status: http.StatusNotFound,
+			errHas: "not found"},
 		{name: "bad tolerance", token: f.manager, method: http.MethodGet,
 			path:   "/api/v1/reports/reviewer-bias?tolerance=-2",
 			status: http.StatusBadRequest, errHas: "tolerance"},
@@ -459,4 +464,7 @@ func TestCalibrationAPIErrors(t *testing.T) {
 			}
 		})
 	}
+	// The blind session may go; once gone, it is not found.
+	f.send(t, f.manager, http.MethodDelete, session, nil, http.StatusNoContent, nil)
+	f.send(t, f.manager, http.MethodGet, session, nil, http.StatusNotFound, nil)
 }

@@ -24,6 +24,7 @@ func (s *Server) mountWebCalibration(g *echo.Group) {
 	g.POST("/calibration", s.page(staff, s.calibrationCreate))
 	g.GET("/calibration/:id", s.page(scoringRole, s.calibrationSessionPage))
 	g.POST("/calibration/:id/reveal", s.page(staff, s.calibrationReveal))
+	g.POST("/calibration/:id/delete", s.page(staff, s.calibrationDelete))
 	g.GET("/calibration/:id/comparison", s.page(scoringRole, s.calibrationComparisonPage))
 	g.POST("/calibration/:id/agreed", s.page(staff, s.calibrationAgreed))
 	g.POST("/calibration/:id/guidance", s.page(staff, s.calibrationGuidance))
@@ -120,6 +121,8 @@ func calNotice(c echo.Context) string {
 		return "Session revealed: everyone now sees every answer, and the comparison is open."
 	case "agreed":
 		return "Agreed answers recorded."
+	case "deleted":
+		return "Session deleted, with its calibration evaluations."
 	}
 	return ""
 }
@@ -137,8 +140,9 @@ type calSessionView struct {
 	Progress  []calProgress
 	CanRun    bool
 	Benchmark string
-	// Problem is set on the reveal form when it was sent unconfirmed.
-	RevealProblem string
+	// RevealProblem and DeleteProblem are set on the reveal and the
+	// delete form when it was sent unconfirmed.
+	RevealProblem, DeleteProblem string
 }
 
 // calSessionCall is one call of the session, for the caller.
@@ -253,4 +257,24 @@ func (s *Server) calibrationReveal(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther,
 		fmt.Sprintf("/calibration/%d/comparison?done=revealed", id))
+}
+
+// calibrationDelete deletes a session still blind, once confirmed.
+func (s *Server) calibrationDelete(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		v, err := s.calSession(c)
+		if err != nil {
+			return s.webQAError(c, "delete calibration session", err)
+		}
+		v.DeleteProblem = "Tick the box to confirm: the session's evaluations go with it."
+		return s.renderCalSession(c, http.StatusBadRequest, v)
+	}
+	id, err := formPathID(c, "calibration session")
+	if err != nil {
+		return s.webQAError(c, "delete calibration session", err)
+	}
+	if err := s.cfg.QA.DeleteCalibration(c.Request().Context(), caller(c), id); err != nil {
+		return s.webQAError(c, "delete calibration session", err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/calibration?done=deleted")
 }

@@ -332,3 +332,54 @@ func TestWebCalibrationNew(t *testing.T) {
 		t.Errorf("the pasted SIP Call-ID gave %+v %v, want call %s", cs.Calls, err, f.call2)
 	}
 }
+
+// TestWebCalibrationDelete: a manager deletes a blind session from its
+// page once confirmed; reviewers cannot, nor can anyone once revealed.
+func TestWebCalibrationDelete(t *testing.T) {
+	f := newCalWebFixture(t)
+	cs := f.open(t)
+	f.score(t, cs, f.rob, calRobAnswers)
+	session := fmt.Sprintf("/calibration/%d", cs.ID)
+	rita, maria := f.signIn(t, "rita"), f.signIn(t, "maria")
+	_, page := maria.get(t, session)
+	if !strings.Contains(page, `id="delete-form"`) {
+		t.Fatalf("the manager's page of a blind session has no delete form:\n%s", page)
+	}
+	token := formToken(t, page)
+	_, ritaPage := rita.get(t, session)
+	if strings.Contains(ritaPage, `id="delete-form"`) {
+		t.Error("a reviewer's page offers to delete the session")
+	}
+	if resp, _ := rita.post(t, session+"/delete", url.Values{csrfField: {formToken(t, ritaPage)},
+		"confirm": {"yes"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a reviewer's delete: %d, want 403", resp.StatusCode)
+	}
+	resp, body := maria.post(t, session+"/delete", url.Values{csrfField: {token}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Tick the box") {
+		t.Errorf("unconfirmed delete: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = maria.post(t, session+"/delete", url.Values{csrfField: {token}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/calibration?done=deleted" {
+		t.Fatalf("delete: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page := maria.get(t, "/calibration?done=deleted"); !strings.Contains(page, "Session deleted") ||
+		strings.Contains(page, "Week 10") {
+		t.Errorf("the list after the delete:\n%s", page)
+	}
+	if resp, _ := maria.get(t, session); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the deleted session's page: %d, want 404", resp.StatusCode)
+	}
+
+	kept := f.open(t)
+	if _, err := f.qa.RevealCalibration(t.Context(), f.manager, kept.ID); err != nil {
+		t.Fatal(err)
+	}
+	keptPath := fmt.Sprintf("/calibration/%d", kept.ID)
+	if _, page := maria.get(t, keptPath); strings.Contains(page, `id="delete-form"`) {
+		t.Error("a revealed session's page offers to delete it")
+	}
+	resp, body = maria.post(t, keptPath+"/delete", url.Values{csrfField: {token}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "revealed") {
+		t.Errorf("delete of a revealed session: %d\n%s", resp.StatusCode, body)
+	}
+}
