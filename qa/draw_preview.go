@@ -3,6 +3,7 @@ package qa
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 )
 
@@ -38,10 +39,11 @@ func (s *Service) PreviewDraw(ctx context.Context, caller *User, req DrawRequest
 }
 
 // PreviewPlanEdit is PreviewDraw of the plan req names as edit would
-// change it, before the change is saved: edit is checked as UpdatePlan
-// checks it, and neither the edit nor the draw is stored. Its Active is
-// ignored. A Draw with the returned seed picks the same calls only once
-// the edit is saved.
+// change it, before the change is saved, or with req.PlanID 0 of a plan
+// edit would create: edit is checked as UpdatePlan checks it, and
+// neither the plan nor the draw is stored. Its Active is ignored. A Draw
+// with the returned seed picks the same calls only once the edit is
+// saved.
 func (s *Service) PreviewPlanEdit(
 	ctx context.Context,
 	caller *User,
@@ -75,6 +77,12 @@ func (s *Service) preview(
 	}
 	// The rollback is the point: whatever drawTx wrote goes.
 	defer tx.Rollback()
+	if job.planID == 0 {
+		// A plan not yet created: its draw needs a row to belong to.
+		if job.planID, err = insertPreviewPlan(ctx, tx, job); err != nil {
+			return nil, fmt.Errorf("preview draw: %w", err)
+		}
+	}
 	id, err := s.drawTx(ctx, tx, job)
 	if err != nil {
 		return nil, fmt.Errorf("preview draw: %w", err)
@@ -87,7 +95,7 @@ func (s *Service) preview(
 	if err != nil {
 		return nil, fmt.Errorf("preview draw: %w", err)
 	}
-	return &DrawPreview{PlanID: job.planID, Seed: d.Seed, Params: d.Params, Report: d.Report,
+	return &DrawPreview{PlanID: req.PlanID, Seed: d.Seed, Params: d.Params, Report: d.Report,
 		Items: items}, nil
 }
 
@@ -95,9 +103,12 @@ func (s *Service) preview(
 // of the plan as edit, already checked, would change it when set.
 func (s *Service) previewJob(ctx context.Context, caller *User, req DrawRequest, edit *PlanInput,
 ) (drawJob, error) {
-	plan, err := s.GetPlan(ctx, caller, req.PlanID)
-	if err != nil {
-		return drawJob{}, err
+	plan := &Plan{}
+	if req.PlanID != 0 || edit == nil {
+		var err error
+		if plan, err = s.GetPlan(ctx, caller, req.PlanID); err != nil {
+			return drawJob{}, err
+		}
 	}
 	if edit != nil {
 		plan.Name, plan.PlanDefinition = edit.Name, edit.PlanDefinition
@@ -119,6 +130,22 @@ func (s *Service) previewJob(ctx context.Context, caller *User, req DrawRequest,
 	}
 	return drawJob{caller: caller, planID: plan.ID, seed: seed, params: DrawParams{
 		Algorithm: DrawAlgorithm, PlanName: plan.Name, Plan: plan.PlanDefinition, Period: period}}, nil
+}
+
+// insertPreviewPlan writes, within tx, the plan row that the preview of a
+// plan not yet created draws for, named so as to clash with no plan.
+func insertPreviewPlan(ctx context.Context, tx *sql.Tx, job drawJob) (int64, error) {
+	def, err := json.Marshal(job.params.Plan)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO sampling_plans
+		(name, definition, active, created_at, created_by, updated_at) VALUES (?, ?, 0, 0, ?, 0)`,
+		fmt.Sprintf("\x00preview %d", job.seed), def, job.caller.ID)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // previewItems reads the reviews drawTx wrote within tx, in the order

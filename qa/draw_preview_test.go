@@ -118,6 +118,31 @@ func TestPreviewPlanEdit(t *testing.T) {
 	}
 }
 
+// TestPreviewNewPlan: a plan not yet created previews as it would draw
+// once created, and nothing of it is stored.
+func TestPreviewNewPlan(t *testing.T) {
+	w := newDrawWorld(t)
+	ctx := t.Context()
+	in := PlanInput{Name: "weekly billing", PlanDefinition: PlanDefinition{
+		Filters: PlanFilters{TeamIDs: []int64{w.billing.ID}}, Period: PeriodWeek, Quota: 5,
+		Reviewers: []PoolReviewer{{UserID: w.rae.ID}, {UserID: w.sol.ID}, {UserID: w.tom.ID}}}}
+	pv, err := w.s.PreviewPlanEdit(ctx, w.manager, DrawRequest{Period: "2026-03-04"}, in)
+	if err != nil {
+		t.Fatalf("PreviewPlanEdit of a new plan: %v", err)
+	}
+	if n := countRows(t, w.s, "sampling_plans") + countRows(t, w.s, "draws"); n != 0 {
+		t.Fatalf("the preview left %d plans and draws", n)
+	}
+	if pv.PlanID != 0 || pv.Report.Drawn == 0 {
+		t.Errorf("preview of a new plan: plan %d, report %+v", pv.PlanID, pv.Report)
+	}
+	p := w.plan(t, nil) // the same definition, created
+	d := w.draw(t, p.ID, pv.Seed)
+	if !jsonEqual(t, pv.Report, d.Report) || len(d.Items) != len(pv.Items) {
+		t.Errorf("preview of the new plan %+v, its draw once created %+v", pv.Report, d.Report)
+	}
+}
+
 // countRows counts the rows of a table.
 func countRows(t *testing.T, s *Service, table string) int {
 	t.Helper()

@@ -30,6 +30,9 @@ func (s *Server) samplingAPI() []route {
 		{method: http.MethodPost, path: "/api/v1/sampling/plans/:id/preview", roles: staff,
 			h: s.previewPlan, summary: "What a draw of the period holding the day {period} would " +
 				"pick now, storing nothing; with {plan} (as in PUT), of the plan so edited, unsaved"},
+		{method: http.MethodPost, path: "/api/v1/sampling/preview", roles: staff,
+			h: s.previewNewPlan, summary: "What a draw of the period holding the day {period} " +
+				"would pick with a plan not yet created {plan} (as in POST), storing nothing"},
 		{method: http.MethodGet, path: "/api/v1/sampling/draws", roles: staff, h: s.listDraws,
 			summary: "List draws newest first, with seed and report but no items: plan_id"},
 		{method: http.MethodGet, path: "/api/v1/sampling/draws/:id", roles: staff, h: s.getDraw,
@@ -137,6 +140,22 @@ func (s *Server) previewPlan(c echo.Context) error {
 	} else {
 		pv, err = s.cfg.QA.PreviewDraw(ctx, u, dr)
 	}
+	if err != nil {
+		return s.apiError(c, err)
+	}
+	return c.JSON(http.StatusOK, pv)
+}
+
+func (s *Server) previewNewPlan(c echo.Context) error {
+	var req previewRequest
+	if err := decodePeopleBody(c, &req); err != nil {
+		return s.apiError(c, err)
+	}
+	if req.Plan == nil {
+		return s.apiError(c, &qa.InputError{Field: "plan", Msg: "give the plan to preview"})
+	}
+	pv, err := s.cfg.QA.PreviewPlanEdit(c.Request().Context(), caller(c),
+		qa.DrawRequest{Period: req.Period, Seed: req.Seed}, *req.Plan)
 	if err != nil {
 		return s.apiError(c, err)
 	}

@@ -84,6 +84,18 @@ func TestSamplingAPI(t *testing.T) {
 	if pvEdit.Report.Drawn != 2 || pvEdit.Params.Plan.Quota != 1 {
 		t.Errorf("preview of quota 1 over two agents: %+v", pvEdit.Report)
 	}
+	edit.Name = "not yet created"
+	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: "/api/v1/sampling/preview",
+		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "plan": edit}})
+	wantStatus(t, "preview of a new plan", resp, body, http.StatusOK)
+	var pvNew qa.DrawPreview
+	decodeTestJSON(t, body, &pvNew)
+	if pvNew.PlanID != 0 || pvNew.Report.Drawn != 2 {
+		t.Errorf("preview of a new plan of quota 1: plan %d, %+v", pvNew.PlanID, pvNew.Report)
+	}
+	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: "/api/v1/sampling/preview",
+		bearer: w.boss, body: map[string]any{"period": "2026-03-04"}})
+	wantStatus(t, "preview of no plan", resp, body, http.StatusBadRequest)
 	edit.Quota = 0
 	resp, body = w.f.do(t, nil, authReq{method: http.MethodPost, path: planPath + "/preview",
 		bearer: w.boss, body: map[string]any{"period": "2026-03-04", "plan": edit}})

@@ -22,6 +22,7 @@ import (
 func (s *Server) mountWebSampling(g *echo.Group) {
 	g.GET("/sampling", s.page(staff, s.samplingPage))
 	g.GET("/sampling/new", s.page(staff, s.planNewPage))
+	g.POST("/sampling/new/preview", s.page(staff, s.planPreviewNew))
 	g.POST("/sampling", s.page(staff, s.planCreate))
 	g.GET("/sampling/:id", s.page(staff, s.planPage))
 	g.POST("/sampling/:id", s.page(staff, s.planUpdate))
@@ -92,7 +93,15 @@ func (s *Server) planNewPage(c echo.Context) error {
 	if err != nil {
 		return s.webFail(c, "plan choices", err)
 	}
-	return s.renderPlan(c, http.StatusOK, planPageView{Form: f}, "")
+	return s.renderPlan(c, http.StatusOK, planPageView{Form: f, Period: todayUTC()}, "")
+}
+
+func todayUTC() string { return time.Now().UTC().Format(time.DateOnly) }
+
+// planPreviewNew is the new-plan form's Preview button: what a draw would
+// pick with the plan as written, before it is created.
+func (s *Server) planPreviewNew(c echo.Context) error {
+	return s.previewPosted(c, planPageView{Period: todayUTC()})
 }
 
 func (s *Server) renderPlan(c echo.Context, code int, v planPageView, problem string) error {
@@ -228,22 +237,33 @@ func (s *Server) planPreview(c echo.Context) error {
 // current period would pick if the plan were saved as the form now
 // reads. The form comes back as sent, still unsaved.
 func (s *Server) planPreviewEdit(c echo.Context) error {
-	ctx := c.Request().Context()
 	v, err := s.planView(c)
 	if err != nil {
 		return s.webQAError(c, "get plan", err)
 	}
+	return s.previewPosted(c, v)
+}
+
+// previewPosted previews the plan form as posted, of v's plan or, with
+// none, of a plan not yet created, and shows the form again as sent.
+func (s *Server) previewPosted(c echo.Context, v planPageView) error {
+	ctx := c.Request().Context()
 	if p := c.FormValue("preview_period"); p != "" {
 		v.Period = p
 	}
 	f := planFormFromPost(c)
-	f.ID = v.Plan.ID
+	var planID int64
+	if v.Plan != nil {
+		planID = v.Plan.ID
+	}
+	f.ID = planID
+	var err error
 	if v.Form, err = s.planChoices(ctx, f); err != nil {
 		return s.webFail(c, "plan choices", err)
 	}
 	in, err := f.input()
 	if err == nil {
-		req := qa.DrawRequest{PlanID: v.Plan.ID, Period: v.Period}
+		req := qa.DrawRequest{PlanID: planID, Period: v.Period}
 		var pv *qa.DrawPreview
 		if pv, err = s.cfg.QA.PreviewPlanEdit(ctx, caller(c), req, in); err == nil {
 			v.PreviewOfEdit = true
@@ -271,7 +291,7 @@ func (s *Server) showPreview(c echo.Context, v planPageView, pv *qa.DrawPreview,
 	}
 	ctx := c.Request().Context()
 	v.Preview, v.PreviewPeriod = pv, drawPeriodText(pv.Params.Period)
-	if v.Report, err = s.drawReport(ctx, drawSource{planID: v.Plan.ID, seed: pv.Seed,
+	if v.Report, err = s.drawReport(ctx, drawSource{planID: pv.PlanID, seed: pv.Seed,
 		params: pv.Params, report: pv.Report, items: pv.Items}); err != nil {
 		return s.webFail(c, "preview report", err)
 	}

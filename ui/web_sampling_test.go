@@ -272,6 +272,36 @@ func TestWebSamplingPreviewEdit(t *testing.T) {
 	}
 }
 
+// TestWebSamplingPreviewNew: a plan not yet created previews from the
+// new-plan form, and neither it nor the draw is stored.
+func TestWebSamplingPreviewNew(t *testing.T) {
+	w := newSamplingWeb(t)
+	maria := w.signIn(t, "maria")
+	_, page := maria.get(t, "/sampling/new")
+	if !strings.Contains(page, `formaction="/sampling/new/preview"`) {
+		t.Fatalf("the new-plan form offers no preview:\n%s", page)
+	}
+	form := w.planForm(formToken(t, page))
+	form.Set("preview_period", "2026-03-04")
+	resp, body := maria.post(t, "/sampling/new/preview", form)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("preview of a new plan: %d\n%s", resp.StatusCode, body)
+	}
+	if got := agentRow(t, body, w.bo); strings.Join(got[:6], "|") != "|Bo Agent|3|7|3|0" {
+		t.Errorf("Bo's row in the preview of the new plan: %q", got)
+	}
+	for _, want := range []string{`id="preview-edit-state"`, "Create the plan to draw with it",
+		`value="Weekly support"`, `action="/sampling"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the preview of a new plan lacks %q", want)
+		}
+	}
+	plans, err := w.qa.ListPlans(t.Context(), w.manager)
+	if d, _ := w.stored(t); err != nil || len(plans) != 0 || d != 0 {
+		t.Errorf("after previewing a new plan: %d plans, %d draws, %v; want none", len(plans), d, err)
+	}
+}
+
 func TestWebSamplingEdit(t *testing.T) {
 	w := newSamplingWeb(t)
 	maria := w.signIn(t, "maria")
@@ -400,6 +430,9 @@ func TestWebSamplingRoles(t *testing.T) {
 		{"create without token", maria, "/sampling", w.planForm("")},
 		{"reviewer runs", rita, planPath + "/draws", url.Values{"period": {"2026-03-04"},
 			csrfField: {formToken(t, queue)}}},
+		{"reviewer previews an edit", rita, planPath + "/preview", w.planForm(formToken(t, queue))},
+		{"reviewer previews a new plan", rita, "/sampling/new/preview", w.planForm(formToken(t, queue))},
+		{"new-plan preview without token", maria, "/sampling/new/preview", w.planForm("")},
 	}
 	for _, p := range posts {
 		if resp, body := p.b.post(t, p.path, p.form); resp.StatusCode != http.StatusForbidden {
