@@ -51,6 +51,10 @@ type ReviewerBias struct {
 	// Flagged is set when Bias is more than the tolerance from 0. It goes
 	// by the estimate alone: the interval tells how sure it is.
 	Flagged bool `json:"flagged"`
+	// Significant is set when the 95% interval leaves out 0: the scores
+	// tell this reviewer from an average one. A flag without it rests on
+	// too few shared calls to act on.
+	Significant bool `json:"significant"`
 }
 
 // BiasReport is the outcome of EstimateBias.
@@ -135,7 +139,7 @@ func EstimateBias(scores []CallScore, tolerance float64) (BiasReport, error) {
 		report.Reviewers = append(report.Reviewers, ReviewerBias{
 			ReviewerID: id, Bias: b, Low: b - t*se, High: b + t*se, SE: se,
 			SharedCalls: fit.calls[i], Scores: fit.scores[i],
-			Flagged: math.Abs(b) > tolerance,
+			Flagged: math.Abs(b) > tolerance, Significant: b-t*se > 0 || b+t*se < 0,
 		})
 	}
 	return report, nil

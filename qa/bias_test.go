@@ -401,3 +401,24 @@ func describeAdjusted(as []AgentAdjusted) string {
 }
 
 func ptrTo(v float64) *float64 { return &v }
+
+// TestBiasFlagOnFewCallsIsNotSignificant: two reviewers apart by 30
+// points on one call and agreeing on the other are each 7.5 points from
+// the middle, beyond the tolerance, but two calls cannot tell that from
+// chance: the flag is set, Significant is not.
+func TestBiasFlagOnFewCallsIsNotSignificant(t *testing.T) {
+	scores := []CallScore{
+		{CallID: "a", ReviewerID: 1, Value: 90}, {CallID: "a", ReviewerID: 2, Value: 60},
+		{CallID: "b", ReviewerID: 1, Value: 70}, {CallID: "b", ReviewerID: 2, Value: 70},
+	}
+	r, err := EstimateBias(scores, DefaultBiasTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range r.Reviewers {
+		if math.Abs(math.Abs(b.Bias)-7.5) > 1e-9 || !b.Flagged || b.Significant ||
+			b.Low > 0 || b.High < 0 {
+			t.Errorf("reviewer %+v, want ±7.5 flagged, its interval holding 0, not significant", b)
+		}
+	}
+}

@@ -176,11 +176,12 @@ func (s *Server) reviewerBiasReport(c echo.Context) error {
 		return s.apiError(c, err)
 	}
 	table := [][]string{{"reviewer_id", "username", "bias", "ci_low", "ci_high", "se",
-		"shared_calls", "scores", "flagged"}}
+		"shared_calls", "scores", "flagged", "significant"}}
 	for _, b := range r.Reviewers {
 		table = append(table, []string{itoa(b.ReviewerID), b.Username, ftoa(b.Bias),
 			ftoa(b.Low), ftoa(b.High), ftoa(b.SE), strconv.Itoa(b.SharedCalls),
-			strconv.Itoa(b.Scores), strconv.FormatBool(b.Flagged)})
+			strconv.Itoa(b.Scores), strconv.FormatBool(b.Flagged),
+			strconv.FormatBool(b.Significant)})
 	}
 	return s.tableOrJSON(c, "reviewer-bias", r, table)
 }

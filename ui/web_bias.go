@@ -38,7 +38,9 @@ type biasReviewerRow struct {
 	Name                string
 	Bias, Low, High     string
 	SharedCalls, Scores int
-	Flagged, Few        bool
+	// Flagged is beyond the tolerance; Unsure a flag whose interval holds
+	// 0, too uncertain to act on.
+	Flagged, Unsure, Few bool
 }
 
 // biasAgentRow is one agent's mean, raw and bias-adjusted.
@@ -75,7 +77,8 @@ func (s *Server) biasPage(c echo.Context) error {
 		v.Reviewers = append(v.Reviewers, biasReviewerRow{ID: b.ReviewerID, Name: b.Username,
 			Bias: fmt.Sprintf("%+.1f", b.Bias), Low: fmt.Sprintf("%+.1f", b.Low),
 			High: fmt.Sprintf("%+.1f", b.High), SharedCalls: b.SharedCalls, Scores: b.Scores,
-			Flagged: b.Flagged, Few: b.SharedCalls < biasFewShared})
+			Flagged: b.Flagged, Unsure: b.Flagged && !b.Significant,
+			Few: b.SharedCalls < biasFewShared})
 	}
 	for _, a := range r.Agents {
 		v.Agents = append(v.Agents, biasAgentRow{Name: a.Agent, Team: a.Team, N: a.Raw.N,
@@ -150,8 +153,11 @@ func biasForest(r *qa.ReviewerBiasReport) *calRowChart {
 	ch.rule(tol, fmt.Sprintf("+%g", tol))
 	for _, b := range r.Reviewers {
 		class := "est"
-		if b.Flagged {
+		switch {
+		case b.Flagged && b.Significant:
 			class = "flag"
+		case b.Flagged:
+			class = "unsure"
 		}
 		low, high := b.Low, b.High
 		row := ch.row(b.Username, fmt.Sprintf("%s: %+.1f points, 95%% interval %+.1f to %+.1f, "+

@@ -173,6 +173,15 @@ func TestWebBiasPage(t *testing.T) {
 	if n := strings.Count(page, "beyond ±5"); n != 3 {
 		t.Errorf("%d reviewers flagged, want 3 (all but the expert)", n)
 	}
+	unsure := 0
+	for _, rv := range r.Bias.Reviewers {
+		if rv.Flagged && !rv.Significant {
+			unsure++
+		}
+	}
+	if n := strings.Count(page, "beyond ±5, unsure"); n != unsure {
+		t.Errorf("%d flags marked unsure, want the %d whose interval includes 0", n, unsure)
+	}
 	if adj := calCellsOf(t, page, "adjusted"); len(adj) != 1 || adj[0] != "60.4" {
 		t.Errorf("Anna's adjusted mean %q, want 60.4", adj)
 	}
