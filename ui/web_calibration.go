@@ -240,41 +240,45 @@ func calName(p qa.CalibrationParticipant) string {
 // a reveal cannot be undone: a missing confirmation shows the session
 // again with the reason.
 func (s *Server) calibrationReveal(c echo.Context) error {
-	if c.FormValue("confirm") != "yes" {
-		v, err := s.calSession(c)
-		if err != nil {
-			return s.webQAError(c, "reveal calibration session", err)
-		}
+	return s.calConfirmed(c, "reveal calibration session", func(v *calSessionView) {
 		v.RevealProblem = "Tick the box to confirm: after the reveal nobody scores blind."
-		return s.renderCalSession(c, http.StatusBadRequest, v)
-	}
-	id, err := formPathID(c, "calibration session")
-	if err != nil {
-		return s.webQAError(c, "reveal calibration session", err)
-	}
-	if _, err := s.cfg.QA.RevealCalibration(c.Request().Context(), caller(c), id); err != nil {
-		return s.webQAError(c, "reveal calibration session", err)
-	}
-	return c.Redirect(http.StatusSeeOther,
-		fmt.Sprintf("/calibration/%d/comparison?done=revealed", id))
+	}, func(id int64) (string, error) {
+		_, err := s.cfg.QA.RevealCalibration(c.Request().Context(), caller(c), id)
+		return fmt.Sprintf("/calibration/%d/comparison?done=revealed", id), err
+	})
 }
 
 // calibrationDelete deletes a session still blind, once confirmed.
 func (s *Server) calibrationDelete(c echo.Context) error {
+	return s.calConfirmed(c, "delete calibration session", func(v *calSessionView) {
+		v.DeleteProblem = "Tick the box to confirm: the session's evaluations go with it."
+	}, func(id int64) (string, error) {
+		err := s.cfg.QA.DeleteCalibration(c.Request().Context(), caller(c), id)
+		return "/calibration?done=deleted", err
+	})
+}
+
+// calConfirmed runs act on the session of the path once the form's
+// confirm box is ticked, and redirects where act says; unticked, it
+// shows the session again with the problem unconfirmed sets.
+func (s *Server) calConfirmed(c echo.Context, op string, unconfirmed func(*calSessionView),
+	act func(id int64) (string, error),
+) error {
 	if c.FormValue("confirm") != "yes" {
 		v, err := s.calSession(c)
 		if err != nil {
-			return s.webQAError(c, "delete calibration session", err)
+			return s.webQAError(c, op, err)
 		}
-		v.DeleteProblem = "Tick the box to confirm: the session's evaluations go with it."
+		unconfirmed(v)
 		return s.renderCalSession(c, http.StatusBadRequest, v)
 	}
 	id, err := formPathID(c, "calibration session")
 	if err != nil {
-		return s.webQAError(c, "delete calibration session", err)
+		return s.webQAError(c, op, err)
 	}
-	if err := s.cfg.QA.DeleteCalibration(c.Request().Context(), caller(c), id); err != nil {
-		return s.webQAError(c, "delete calibration session", err)
+	to, err := act(id)
+	if err != nil {
+		return s.webQAError(c, op, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/calibration?done=deleted")
+	return c.Redirect(http.StatusSeeOther, to)
 }
