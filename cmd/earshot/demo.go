@@ -20,8 +20,8 @@ import (
 
 const demoSummary = "Start Earshot on its embedded defaults with a small demo contact center:\n" +
 	"it places a few dozen SIPREC calls through the real SIP path with the load generator\n" +
-	"(an agent and a customer talking in turns, in synthetic speech), creates a team\n" +
-	"with an agent per called party, two reviewers, an evaluation form and a sampling\n" +
+	"(an agent and a customer talking in turns, in synthetic speech), creates three\n" +
+	"teams with an agent per called party, two reviewers, an evaluation form and a sampling\n" +
 	"plan, draws this week's sample, and prints how to sign in. Then it keeps running,\n" +
 	"like earshot serve, until Ctrl-C. Calls come from 127.0.0.1 only."
 

@@ -35,7 +35,7 @@ var demoForm = map[string]any{
 // sample creates the form and a weekly plan of two calls per agent over
 // both reviewers, and draws this week. It returns how many calls were
 // drawn.
-func (d *demo) sample(ctx context.Context, teamID int64, reviewers []demoReviewer) (int, error) {
+func (d *demo) sample(ctx context.Context, teamIDs []int64, reviewers []demoReviewer) (int, error) {
 	var form struct {
 		Latest struct {
 			ID int64 `json:"id"`
@@ -53,7 +53,7 @@ func (d *demo) sample(ctx context.Context, teamID int64, reviewers []demoReviewe
 	}
 	err := d.call(ctx, http.MethodPost, "/api/v1/sampling/plans", map[string]any{
 		"name": "Weekly support sample", "period": "week", "quota": 2, "time_zone": "UTC",
-		"filters": map[string]any{"team_ids": []int64{teamID}}, "reviewers": pool,
+		"filters": map[string]any{"team_ids": teamIDs}, "reviewers": pool,
 		"form_version_id": form.Latest.ID,
 	}, &plan)
 	if err != nil {

@@ -111,7 +111,7 @@ func (d *demo) populate(ctx context.Context, password, sipAddr string) error {
 	if err := d.placeCalls(ctx, sipAddr); err != nil {
 		return err
 	}
-	teamID, agents, err := d.agents(ctx)
+	teamIDs, agents, err := d.agents(ctx)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (d *demo) populate(ctx context.Context, password, sipAddr string) error {
 	if err != nil {
 		return err
 	}
-	drawn, err := d.sample(ctx, teamID, reviewers)
+	drawn, err := d.sample(ctx, teamIDs, reviewers)
 	if err != nil {
 		return err
 	}
@@ -127,20 +127,29 @@ func (d *demo) populate(ctx context.Context, password, sipAddr string) error {
 	return nil
 }
 
-// agents makes a team with one agent per called party of the recorded
-// calls, each owning that party's address, and links the calls to them.
-func (d *demo) agents(ctx context.Context) (int64, int, error) {
-	var team struct {
-		ID int64 `json:"id"`
-	}
-	if err := d.call(ctx, http.MethodPost, "/api/v1/teams", map[string]any{"name": "Support"}, &team); err != nil {
-		return 0, 0, err
+// demoTeams are the teams the demo's agents are dealt into, so that the
+// library, the dashboards and the sampling plan have teams to tell apart.
+var demoTeams = []string{"Support", "Billing", "Sales"}
+
+// agents makes the demo's teams and one agent per called party of the
+// recorded calls, each owning that party's address, dealt into the teams
+// in turn, and links the calls to them. It returns the teams' ids.
+func (d *demo) agents(ctx context.Context) ([]int64, int, error) {
+	teamIDs := make([]int64, len(demoTeams))
+	for i, name := range demoTeams {
+		var team struct {
+			ID int64 `json:"id"`
+		}
+		if err := d.call(ctx, http.MethodPost, "/api/v1/teams", map[string]any{"name": name}, &team); err != nil {
+			return nil, 0, err
+		}
+		teamIDs[i] = team.ID
 	}
 	var list struct {
 		Calls []catalog.Call `json:"calls"`
 	}
 	if err := d.call(ctx, http.MethodGet, "/api/v1/calls?limit=1000", nil, &list); err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	seen := map[string]bool{}
 	for _, c := range list.Calls {
@@ -148,13 +157,14 @@ func (d *demo) agents(ctx context.Context) (int64, int, error) {
 			if p.Channel != 1 || p.SIPAddress == "" || seen[p.SIPAddress] {
 				continue
 			}
+			team := teamIDs[len(seen)%len(teamIDs)]
 			seen[p.SIPAddress] = true
-			if err := d.addAgent(ctx, team.ID, p.Name, p.SIPAddress); err != nil {
-				return 0, 0, err
+			if err := d.addAgent(ctx, team, p.Name, p.SIPAddress); err != nil {
+				return nil, 0, err
 			}
 		}
 	}
-	return team.ID, len(seen), d.call(ctx, http.MethodPost, "/api/v1/agents/remap", nil, nil)
+	return teamIDs, len(seen), d.call(ctx, http.MethodPost, "/api/v1/agents/remap", nil, nil)
 }
 
 func (d *demo) addAgent(ctx context.Context, teamID int64, name, address string) error {

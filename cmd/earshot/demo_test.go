@@ -52,12 +52,31 @@ func TestDemoGivesAReviewerAQueue(t *testing.T) {
 
 	base := regexp.MustCompile(`Open (http://\S+)/`).FindStringSubmatch(text)
 	cred := regexp.MustCompile(`(?m)^\s+rae\s+(\S+)`).FindStringSubmatch(text)
-	if base == nil || cred == nil || !strings.Contains(text, "24 calls recorded") {
-		t.Fatalf("demo printed:\n%s\nwant the address, rae's password and 24 calls", text)
+	admin := regexp.MustCompile(`(?m)^\s+admin\s+(\S+)`).FindStringSubmatch(text)
+	if base == nil || cred == nil || admin == nil || !strings.Contains(text, "24 calls recorded") {
+		t.Fatalf("demo printed:\n%s\nwant the address, rae's and admin's passwords and 24 calls", text)
 	}
-	queue := reviewerQueue(t, base[1], "rae", cred[1])
-	if queue == 0 {
+	var queue struct {
+		Evaluations []json.RawMessage `json:"evaluations"`
+	}
+	demoGet(t, base[1], "rae", cred[1], "/api/v1/queue", &queue)
+	if len(queue.Evaluations) == 0 {
 		t.Errorf("rae's queue is empty; the demo's draw gave her nothing to review")
+	}
+	var agents struct {
+		Agents []struct {
+			TeamID *int64 `json:"team_id"`
+		} `json:"agents"`
+	}
+	demoGet(t, base[1], "admin", admin[1], "/api/v1/agents", &agents)
+	teams := map[int64]int{}
+	for _, a := range agents.Agents {
+		if a.TeamID != nil {
+			teams[*a.TeamID]++
+		}
+	}
+	if len(teams) != len(demoTeams) {
+		t.Errorf("the demo's agents are in %d teams (%v), want %d", len(teams), teams, len(demoTeams))
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -97,8 +116,8 @@ func readUntil(t *testing.T, r io.Reader, marker string, limit time.Duration, st
 	return ""
 }
 
-// reviewerQueue signs in and counts the reviewer's queue.
-func reviewerQueue(t *testing.T, base, user, password string) int {
+// demoGet signs in as user and decodes the JSON answer to GET path.
+func demoGet(t *testing.T, base, user, password, path string, v any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
 	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
@@ -109,20 +128,19 @@ func reviewerQueue(t *testing.T, base, user, password string) int {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("sign in as %s: %s", user, resp.Status)
 	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/queue", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 	for _, c := range resp.Cookies() {
 		req.AddCookie(c)
 	}
-	qresp, err := http.DefaultClient.Do(req)
+	got, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer qresp.Body.Close()
-	var queue struct {
-		Evaluations []json.RawMessage `json:"evaluations"`
+	defer got.Body.Close()
+	if got.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s as %s: %s", path, user, got.Status)
 	}
-	if err := json.NewDecoder(qresp.Body).Decode(&queue); err != nil {
-		t.Fatalf("decode the queue: %v", err)
+	if err := json.NewDecoder(got.Body).Decode(v); err != nil {
+		t.Fatalf("decode GET %s: %v", path, err)
 	}
-	return len(queue.Evaluations)
 }
