@@ -326,7 +326,8 @@ func browserPlay(t *testing.T, ctx context.Context, f *webFixture, dir string) {
 	const media = `document.getElementById('call-audio')`
 	step(t, ctx, "play", chromedp.Click(css("#play")))
 	poll(t, ctx, "the audio plays", media+`.currentTime > 0.5`)
-	step(t, ctx, "faster with ]", chromedp.Click(css("h1")), chromedp.KeyEvent("]"))
+	// Play keeps the focus: the shortcuts must still work from it.
+	step(t, ctx, "faster with ] from the Play button", chromedp.KeyEvent("]"))
 	if rate := eval[float64](t, ctx, media+`.playbackRate`); rate != 1.25 {
 		t.Errorf("playback rate after ] = %v, want 1.25", rate)
 	}
@@ -371,6 +372,11 @@ func browserScore(t *testing.T, ctx context.Context, f *webFixture, evID int64, 
 	poll(t, ctx, "the score so far", `document.getElementById('score').textContent === '83.3%'`)
 	step(t, ctx, "mark N/A", chromedp.Click(css(`input[name="q.hold"][value="__na__"]`)))
 	poll(t, ctx, "the full score", `document.getElementById('score-detail').textContent === 'all 4 answered'`)
+	// The answer just ticked has the focus; a shortcut still reaches the
+	// player, while the arrows stay with the answer.
+	step(t, ctx, "half way with 5 from an answer", chromedp.KeyEvent("5"))
+	poll(t, ctx, "seeked half way", `(() => { const a = document.getElementById('call-audio');
+		return Math.abs(a.currentTime - a.duration / 2) < 0.6; })()`)
 	browserTimestamps(t, ctx)
 	waitDraft(t, f, evID, func(a map[string]qa.Answer) bool {
 		return a["empathy"].Value == "4" && a["hold"].NA && strings.Contains(a["empathy"].Comment, "0:06")

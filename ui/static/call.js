@@ -110,6 +110,7 @@ for (const m of data.marks) {
     el.style.width = `${Math.max(0.4, (100 * (m.end_ms - m.start_ms)) / total)}%`;
   }
   el.title = `${clock(m.start_ms / 1000)} ${m.label}`;
+  el.setAttribute('aria-label', `${m.label} at ${clock(m.start_ms / 1000)}: play from here`);
   el.textContent = m.kind === 'dtmf' ? m.label.replace('DTMF ', '') : '';
   el.addEventListener('click', () => seek(m.start_ms / 1000));
   timeline.appendChild(el);
@@ -137,8 +138,11 @@ ws.on('error', (err) => {
   player.dataset.ready = 'error';
 });
 
-// Shortcuts, except while typing in a field or with a modifier held,
-// and except keys that a focused control handles itself.
+// Shortcuts, except with a modifier held, while typing in a field, and
+// for the keys a focused control handles itself: a button takes Space and
+// Enter, a radio button or checkbox also the arrows. Every other shortcut
+// works from anywhere on the page, so that ticking an answer or clicking
+// Play does not take the keyboard away from the player.
 const keys = {
   ' ': actions.toggle,
   ArrowLeft: actions.back,
@@ -146,17 +150,38 @@ const keys = {
   '[': () => stepSpeed(-1),
   ']': () => stepSpeed(1),
   Home: () => seek(0),
+  End: () => seek(ws.getDuration()),
   ',': () => jumpMark(-1),
   '.': () => jumpMark(1),
 };
+// 0 to 9 jump to that tenth of the call.
+for (let d = 0; d <= 9; d++) {
+  keys[String(d)] = () => seek((d / 10) * (ws.getDuration() || data.duration_ms / 1000));
+}
+
+const typing = 'textarea, select, [contenteditable], input:not([type=radio]):not([type=checkbox]):not([type=button]):not([type=submit])';
+const ownKeys = {
+  button: [' ', 'Enter'],
+  choice: [' ', 'Enter', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'],
+};
+
+function controlOwns(t, key) {
+  if (!t.closest) return false;
+  if (t.closest('input[type=radio], input[type=checkbox]')) return ownKeys.choice.includes(key);
+  if (t.closest('button, a[href], summary, input[type=button], input[type=submit]')) {
+    return ownKeys.button.includes(key);
+  }
+  return false;
+}
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const t = e.target;
-  if (t.closest && t.closest('input, textarea, select, button, [contenteditable]')) {
+  if (t.closest && t.closest(typing)) {
     if (e.key === 'Escape' && t.blur) t.blur();
     return;
   }
+  if (controlOwns(t, e.key)) return;
   const act = keys[e.key];
   if (act) {
     e.preventDefault();
