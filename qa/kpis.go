@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // AgentKPIs are an agent's call figures from the catalog over a window:
@@ -25,33 +26,14 @@ type AgentKPIs struct {
 // party on the left, so an agent who took an inbound call is on the right.
 // Calls without talk metrics count in handle time only.
 func (s *Service) CallKPIs(ctx context.Context, caller *User, f ReportFilter) ([]AgentKPIs, error) {
-	f, err := reportScope(caller, f)
-	if err != nil {
-		return nil, err
-	}
-	f.FormID = 0 // calls are not scored on a form
-	q := `SELECT a.id, a.name, ca.direction, c.duration_ms,
-  c.talk_ms_left, c.talk_ms_right, c.silence_ms, c.overtalk_ms, c.longest_silence_ms
-FROM call_agents ca JOIN calls c ON c.id = ca.call_id JOIN agents a ON a.id = ca.agent_id WHERE 1 = 1`
-	q, args := windowClause(q, nil, "c.started_at", f)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load call figures: %w", err)
-	}
-	defer rows.Close()
 	acc := map[int64]*kpiAcc{}
-	for rows.Next() {
-		var r kpiRow
-		if err := rows.Scan(&r.agentID, &r.agent, &r.direction, &r.duration,
-			&r.left, &r.right, &r.silence, &r.overtalk, &r.longest); err != nil {
-			return nil, fmt.Errorf("read call figures: %w", err)
-		}
+	err := s.eachKPIRow(ctx, caller, f, func(r kpiRow) {
 		if acc[r.agentID] == nil {
 			acc[r.agentID] = &kpiAcc{out: AgentKPIs{AgentID: r.agentID, Agent: r.agent}}
 		}
 		acc[r.agentID].add(r)
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]AgentKPIs, 0, len(acc))
@@ -62,8 +44,39 @@ FROM call_agents ca JOIN calls c ON c.id = ca.call_id JOIN agents a ON a.id = ca
 	return out, nil
 }
 
+// eachKPIRow reads the call figures of every call of an agent in the
+// filter's window, in no particular order.
+func (s *Service) eachKPIRow(ctx context.Context, caller *User, f ReportFilter, fn func(kpiRow)) error {
+	f, err := reportScope(caller, f)
+	if err != nil {
+		return err
+	}
+	f.FormID = 0 // calls are not scored on a form
+	q := `SELECT a.id, a.name, ca.direction, c.started_at, c.duration_ms,
+  c.talk_ms_left, c.talk_ms_right, c.silence_ms, c.overtalk_ms, c.longest_silence_ms
+FROM call_agents ca JOIN calls c ON c.id = ca.call_id JOIN agents a ON a.id = ca.agent_id WHERE 1 = 1`
+	q, args := windowClause(q, nil, "c.started_at", f)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("load call figures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r kpiRow
+		var started int64
+		if err := rows.Scan(&r.agentID, &r.agent, &r.direction, &started, &r.duration,
+			&r.left, &r.right, &r.silence, &r.overtalk, &r.longest); err != nil {
+			return fmt.Errorf("read call figures: %w", err)
+		}
+		r.started = time.UnixMilli(started).UTC()
+		fn(r)
+	}
+	return rows.Err()
+}
+
 type kpiRow struct {
 	agentID                                 int64
+	started                                 time.Time
 	agent, direction                        string
 	duration                                int64
 	left, right, silence, overtalk, longest *int64

@@ -80,6 +80,10 @@ func TestBrowserAgentDisputeAndDashboards(t *testing.T) {
 	if legend := textOf(t, ctx, "#trend-chart .u-legend"); !strings.Contains(legend, "Bias-adjusted mean") {
 		t.Errorf("the trend chart's legend reads %q, want the bias-adjusted series", legend)
 	}
+	poll(t, ctx, "the weekly call figures chart", `document.getElementById('kpi-trend-chart').dataset.ready === '1'`)
+	if legend := textOf(t, ctx, "#kpi-trend-chart .u-legend"); !strings.Contains(legend, "Handle time") {
+		t.Errorf("the weekly call figures chart's legend reads %q, want Handle time in it", legend)
+	}
 	screenshot(t, ctx, dir, "agent-dashboard.png")
 	step(t, ctx, "sign out", chromedp.Click(css("header form button")), chromedp.WaitVisible(css("#username")))
 

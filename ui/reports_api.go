@@ -28,6 +28,8 @@ func (s *Server) reportAPI() []route {
 			summary: "Scores by ISO week, for one agent or everyone in the filter"},
 		{method: http.MethodGet, path: "/api/v1/reports/kpis", roles: reportReaders, h: s.kpiReport,
 			summary: "Call KPIs per agent: handle time, talk, silence, overtalk"},
+		{method: http.MethodGet, path: "/api/v1/reports/kpis-trend", roles: reportReaders, h: s.kpiTrendReport,
+			summary: "Call KPIs per agent and ISO week (UTC), for following them over time"},
 		{method: http.MethodGet, path: "/api/v1/reports/questions", roles: reportReaders, h: s.questionReport,
 			summary: "Failure rate per form question, worst first"},
 	}
@@ -99,15 +101,33 @@ func (s *Server) trendReport(c echo.Context) error {
 	})
 }
 
+func (s *Server) kpiTrendReport(c echo.Context) error {
+	return s.report(c, func(f qa.ReportFilter) ([][]string, any, error) {
+		rows, err := s.cfg.QA.KPITrend(c.Request().Context(), caller(c), f)
+		table := [][]string{append([]string{"week"}, kpiHeader...)}
+		for _, r := range rows {
+			table = append(table, append([]string{r.Week}, kpiCells(r.AgentKPIs)...))
+		}
+		return table, rows, err
+	})
+}
+
+// kpiHeader and kpiCells are the CSV columns of an agent's call figures.
+var kpiHeader = []string{"agent_id", "agent", "calls", "handle_ms", "agent_talk_ms", "customer_talk_ms",
+	"silence_ms", "overtalk_ms", "longest_silence_ms"}
+
+func kpiCells(r qa.AgentKPIs) []string {
+	return []string{itoa(r.AgentID), r.Agent, strconv.Itoa(r.Calls), ftoa(r.HandleMS),
+		ftoa(r.AgentTalkMS), ftoa(r.CustomerTalkMS), ftoa(r.SilenceMS), ftoa(r.OvertalkMS),
+		ftoa(r.LongestSilenceMS)}
+}
+
 func (s *Server) kpiReport(c echo.Context) error {
 	return s.report(c, func(f qa.ReportFilter) ([][]string, any, error) {
 		rows, err := s.cfg.QA.CallKPIs(c.Request().Context(), caller(c), f)
-		table := [][]string{{"agent_id", "agent", "calls", "handle_ms", "agent_talk_ms", "customer_talk_ms",
-			"silence_ms", "overtalk_ms", "longest_silence_ms"}}
+		table := [][]string{kpiHeader}
 		for _, r := range rows {
-			table = append(table, []string{itoa(r.AgentID), r.Agent, strconv.Itoa(r.Calls), ftoa(r.HandleMS),
-				ftoa(r.AgentTalkMS), ftoa(r.CustomerTalkMS), ftoa(r.SilenceMS), ftoa(r.OvertalkMS),
-				ftoa(r.LongestSilenceMS)})
+			table = append(table, kpiCells(r))
 		}
 		return table, rows, err
 	})

@@ -26,10 +26,12 @@ type agentDashboard struct {
 	// KPIs is nil when no call of the agent's is in the window.
 	KPIs      *qa.AgentKPIs
 	KPIChart  barChart
+	KPIWeeks  []kpiWeekRow
+	KPITrend  kpiTrendChart
 	Questions []questionRow
 	Recent    []agentEvaluation
 	// CSV links of the report API with the page's filter.
-	TrendCSV, KPIsCSV, QuestionsCSV string
+	TrendCSV, KPIsCSV, KPITrendCSV, QuestionsCSV string
 }
 
 // trendRow is one week of the trend table, raw and bias-adjusted.
@@ -101,6 +103,11 @@ func (s *Server) fillAgentDashboard(c echo.Context, v *agentDashboard, f qa.Repo
 		v.KPIs = &kpis[0]
 		v.KPIChart = kpiChart(kpis[0])
 	}
+	weeks, err := s.cfg.QA.KPITrend(ctx, u, f)
+	if err != nil {
+		return err
+	}
+	v.KPIWeeks, v.KPITrend = kpiTrendView(weeks)
 	if err := s.questionRowsInto(c, v, f); err != nil {
 		return err
 	}
@@ -110,6 +117,7 @@ func (s *Server) fillAgentDashboard(c echo.Context, v *agentDashboard, f qa.Repo
 	api := apiQuery(f).Encode()
 	v.TrendCSV = "/api/v1/reports/trend-adjusted?" + api
 	v.KPIsCSV = "/api/v1/reports/kpis?" + api
+	v.KPITrendCSV = "/api/v1/reports/kpis-trend?" + api
 	v.QuestionsCSV = "/api/v1/reports/questions?" + api
 	return nil
 }

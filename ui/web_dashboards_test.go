@@ -171,6 +171,15 @@ func TestWebDashboardAgent(t *testing.T) {
 	for _, p := range trend {
 		pageHas(t, "ben's trend", page, "<th scope=\"row\">"+p.Week+"</th><td>"+fmt.Sprint(p.Score.N)+"</td>")
 	}
+	weeks, err := f.qa.KPITrend(ctx, f.manager, rf)
+	if err != nil || len(weeks) == 0 {
+		t.Fatalf("ben's weekly call figures: %v %v", weeks, err)
+	}
+	pageHas(t, "ben's weekly call figures", page, `id="kpi-trend-data"`, "/api/v1/reports/kpis-trend?")
+	for _, w := range weeks {
+		pageHas(t, "ben's weekly call figures", page, fmt.Sprintf(`<th scope="row">%s</th><td>%d</td><td>%s</td>`,
+			w.Week, w.Calls, webDuration(int64(w.HandleMS))))
+	}
 	evs, err := f.qa.ListEvaluations(ctx, f.manager, qa.EvaluationFilter{AgentID: f.benAgent})
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("ben's evaluations: %d %v", len(evs), err)
