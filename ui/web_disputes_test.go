@@ -46,7 +46,10 @@ func TestWebDisputeFlow(t *testing.T) {
 		t.Error("the open dispute is listed as accepted")
 	}
 	_, page = maria.get(t, dPath)
-	pageHas(t, "the dispute", page, "I greeted him: listen at 0:02", `id="resolve-form"`,
+	// The time in the agent's reason links to the call at that time.
+	pageHas(t, "the dispute", page, "I greeted him: listen at "+
+		fmt.Sprintf(`<a class="timestamp" href="/calls/%s?t=2" title="Play the call from 0:02">0:02</a>`, f.callID),
+		`id="resolve-form"`,
 		fmt.Sprintf(`href="/calls/%s?evaluation=%d"`, f.callID, ev.ID), "<strong>Yes</strong>")
 	token := formToken(t, page)
 

@@ -62,10 +62,12 @@ type sortLink struct {
 type libraryView struct {
 	Query libraryQuery
 	Calls []libraryRow
-	// Next is the link to the next page, empty on the last; First the
-	// link back to the first page, empty on it.
-	Next, First string
-	Sorts       []sortLink
+	// Next is the link to the next page, empty on the last; Prev the one
+	// before and First the first page, both empty on the first.
+	Next, Prev, First string
+	Sorts             []sortLink
+	// Columns are the sortable headings of the table, by label.
+	Columns map[string]columnSort
 	// Agents and Teams fill the filter's lists; empty for an agent, who
 	// sees only their own calls anyway.
 	Agents []qa.Agent
@@ -89,7 +91,7 @@ var librarySorts = []struct {
 
 func readLibraryQuery(c echo.Context) (libraryQuery, qa.LibraryFilter, error) {
 	q := libraryQuery{}
-	for _, k := range append(libraryParams, "after") {
+	for _, k := range append(libraryParams, "after", "back") {
 		q[k] = c.QueryParam(k)
 	}
 	f := qa.LibraryFilter{}
@@ -220,14 +222,16 @@ func (s *Server) callsPage(c echo.Context) error {
 	}
 	if len(calls) > webPageSize {
 		calls = calls[:webPageSize]
-		v.Next = q.link(calls[webPageSize-1].ID, q["sort"])
+		v.Next = q.nextLink(calls[webPageSize-1].ID)
 	}
 	for i := range calls {
 		v.Calls = append(v.Calls, libraryRow{LibraryCall: calls[i], Parties: partyNames(&calls[i].Call)})
 	}
 	if q["after"] != "" {
 		v.First = q.link("", q["sort"])
+		v.Prev = q.prevLink()
 	}
+	v.Columns = q.columnSorts()
 	for _, so := range librarySorts {
 		v.Sorts = append(v.Sorts, sortLink{Label: so.label, URL: q.link("", so.param),
 			Current: so.order == f.Order})
