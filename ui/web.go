@@ -122,6 +122,7 @@ func (s *Server) mountWeb() {
 	s.mountWebDashboards(g)
 	s.mountWebDisputes(g)
 	s.mountWebAudit(g)
+	s.mountWebPeople(g)
 	if s.cfg.Calls != nil {
 		s.mountWebCalls(g)
 	}

@@ -30,6 +30,8 @@ func (s *Server) mountWebCalls(g *echo.Group) {
 	g.GET("/calls/:id", s.page(qa.AllRoles, s.callPage))
 	g.POST("/calls/:id/evaluations", s.page(scoringRole, s.startEvaluation))
 	g.POST("/evaluations/:id/submit", s.page(scoringRole, s.submitPage))
+	g.POST("/evaluations/:id/coaching",
+		s.page(s.apiRoleTable().of("POST /api/v1/coaching"), s.coachingAdd))
 }
 
 // callView is the call page: the player and, beside it, the scoring.
@@ -91,6 +93,8 @@ type callPageArgs struct {
 	code         int
 	// problem is shown at the top: a refused submission.
 	problem string
+	// coaching is a refused coaching form, shown again as typed.
+	coaching *coachingForm
 }
 
 // renderCall renders the call page.
@@ -119,6 +123,9 @@ func (s *Server) renderCall(c echo.Context, a callPageArgs) error {
 	}
 	if v.Scoring, err = s.scoring(c, call, a.evaluationID); err != nil {
 		return s.webQAError(c, "load evaluation", err)
+	}
+	if v.Scoring.Coaching, err = s.coachingPanel(c, v.Scoring, a.coaching); err != nil {
+		return s.webQAError(c, "load coaching", err)
 	}
 	return s.render(c, a.code, "call", pageData{Title: "Call " + webClock(call.StartedAt),
 		Nav: "calls", Problem: a.problem, Notice: submittedNotice(c, v.Scoring), Page: v})

@@ -40,6 +40,9 @@ type scoringView struct {
 	// CalibrationSession is the session of a calibration evaluation, for
 	// the way back to it; 0 otherwise.
 	CalibrationSession int64
+	// Coaching is the coaching of a submitted evaluation, for those who
+	// coach; nil otherwise.
+	Coaching *coachingPanel
 }
 
 type sectionView struct {
