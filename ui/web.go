@@ -54,6 +54,7 @@ var webFuncs = template.FuncMap{
 	"has":      func(u *qa.User, r string) bool { return u.Has(qa.Role(r)) },
 	"scorer":   func(u *qa.User) bool { return u.HasAny(scoringRole...) },
 	"parties":  partyNames,
+	"timed":    timedComment,
 }
 
 func parseWebTemplates() (webTemplates, error) {
