@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -59,10 +61,19 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 	screenshot(t, ctx, dir, "calibration-list.png")
 	browserSignOut(t, ctx)
 
-	browserCalScore(t, ctx, f, session, "rita", []string{`q.greet"][value="yes`,
-		`q.verify"][value="yes`, `q.empathy"][value="4`, `q.hold"][value="__na__`}, "83.3%")
-	browserCalScore(t, ctx, f, session, "rob", []string{`q.greet"][value="no`,
-		`q.verify"][value="yes`, `q.empathy"][value="2`, `q.hold"][value="yes`}, "58.3%")
+	browserCalScore(t, ctx, f, session, calScoring{user: "rita", answers: calRitaRadios,
+		score: "83.3%"})
+	// Rob scores second, with Rita's 83.3% submitted: he must not see it.
+	rita := browserCalRita(t, f, session)
+	browserCalScore(t, ctx, f, session, calScoring{user: "rob", answers: []string{
+		`q.greet"][value="no`, `q.verify"][value="yes`, `q.empathy"][value="2`,
+		`q.hold"][value="yes`}, score: "58.3%", unseen: "83.3"})
+	// Nor does Rob get Rita's evaluation by its address. (Asked for in
+	// Go: the browser would log the 403 as an error.)
+	if resp, body := f.signIn(t, "rob").get(t, rita); resp.StatusCode != http.StatusForbidden ||
+		strings.Contains(body, "83.3") {
+		t.Errorf("Rob asks for Rita's evaluation before the reveal: %d\n%s", resp.StatusCode, body)
+	}
 
 	signInBrowser(t, ctx, f.url, "maria")
 	step(t, ctx, "reveal",
@@ -76,9 +87,7 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 	if !strings.Contains(reviewers, "Rita Reviewer") || !strings.Contains(reviewers, "Rob Reviewer") {
 		t.Errorf("the comparison's reviewers: %q", reviewers)
 	}
-	if got := textOf(t, ctx, "#agreement-table td.alpha"); strings.TrimSpace(got) == "" {
-		t.Error("no alpha on the comparison")
-	}
+	browserCalAlpha(t, ctx, f, session)
 	for _, sel := range []string{"#deviation-chart rect.bar", "#deviation-chart rect.band",
 		"#question-chart text.row-label"} {
 		if n := eval[int](t, ctx, fmt.Sprintf("document.querySelectorAll(%q).length", sel)); n == 0 {
@@ -101,7 +110,107 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 		t.Errorf("the bias page explains %q", got)
 	}
 	screenshot(t, ctx, dir, "bias.png")
+	browserSignOut(t, ctx)
+
+	// After the reveal Rob reads Rita's answers and score on the
+	// comparison: her answers among the call's, and her score as her
+	// deviation from the reference score.
+	signInBrowser(t, ctx, f.url, "rob")
+	step(t, ctx, "Rob opens the comparison after the reveal", chromedp.Navigate(f.url+session),
+		chromedp.Click(css("#to-comparison")), chromedp.WaitVisible(css("#distribution")))
+	browserCalRevealed(t, ctx)
 	watch.check(t)
+}
+
+// browserCalRevealed checks that the comparison shows Rita's answers
+// (beside Rob's) and her score of 83.3%: the reference, which settles
+// every tie as Rob answered, scores 58.3%, and Rita is 25 points above.
+func browserCalRevealed(t *testing.T, ctx context.Context) {
+	t.Helper()
+	answers := eval[[]string](t, ctx, `[...document.querySelectorAll('#distribution tbody tr')]
+		.map(tr => tr.cells[0].textContent.trim() + ': ' + tr.cells[2].textContent.trim())`)
+	want := []string{"Greeted the caller by name: Yes × 1, No × 1",
+		"Verified the caller's identity: Yes × 2", "Showed empathy: 2 × 1, 4 × 1",
+		"Asked before putting on hold: Yes × 1, N/A × 1"}
+	if strings.Join(answers, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the answers after the reveal, as Rob sees them:\n%s\nwant\n%s",
+			strings.Join(answers, "\n"), strings.Join(want, "\n"))
+	}
+	rita := eval[string](t, ctx, `[...document.querySelectorAll('#reviewer-table tbody tr')]
+		.filter(tr => tr.cells[0].textContent.includes('Rita Reviewer'))
+		.map(tr => tr.querySelector('td.mean-dev').textContent.trim()).join()`)
+	ref := eval[string](t, ctx,
+		`document.querySelector('#call-table tbody tr').cells[2].textContent.trim()`)
+	if rita != "+25.0" || ref != "58.3%" {
+		t.Errorf("after the reveal Rob reads Rita at %q from a reference of %q, "+
+			"want +25.0 from 58.3%% (83.3%%)", rita, ref)
+	}
+}
+
+// calRitaRadios are the radios Rita clicks: calRitaAnswers.
+var calRitaRadios = []string{`q.greet"][value="yes`, `q.verify"][value="yes`,
+	`q.empathy"][value="4`, `q.hold"][value="__na__`}
+
+// browserCalRita is the path of Rita's submitted evaluation of the
+// session's call: the call page with it beside the player.
+func browserCalRita(t *testing.T, f *calWebFixture, session string) string {
+	t.Helper()
+	cs, err := f.qa.GetCalibration(t.Context(), f.reviewer, calSessionID(t, session))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := calEvalOf(t, cs, f.reviewer.ID)
+	ev, err := f.qa.GetEvaluation(t.Context(), f.reviewer, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Status != qa.StatusSubmitted || ev.Score == nil ||
+		fmt.Sprintf("%.1f", *ev.Score) != "83.3" {
+		t.Fatalf("Rita's evaluation %d: %s, score %v; want submitted at 83.3", id, ev.Status,
+			ev.Score)
+	}
+	return fmt.Sprintf("/calls/%s?evaluation=%d", ev.CallID, id)
+}
+
+// browserChecked lists the ticked inputs within a part of the page, as
+// name=value in the page's order.
+func browserChecked(t *testing.T, ctx context.Context, within string) string {
+	t.Helper()
+	return eval[string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)]
+		.map(e => e.name + '=' + e.value).join(' ')`, within+" input:checked"))
+}
+
+// browserCalAlpha checks the comparison's alpha cells against the API's
+// comparison of the same session, and the answers' alpha against what
+// the answers imply. Over the yes/no answers, Rita and Rob agree on
+// verify (yes, yes) and differ on greet (yes, no); hold, N/A for Rita,
+// has one rating and does not count. Of the n = 4 values, 3 are yes, so
+// D_e = (n² - Σn_c²)/(n(n-1)) = 6/12 and D_o = 2/4 (greet's two ordered
+// pairs disagree): alpha = 1 - D_o/D_e = 0, and raw agreement is 1 pair
+// of 2.
+func browserCalAlpha(t *testing.T, ctx context.Context, f *calWebFixture, session string) {
+	t.Helper()
+	cells := eval[[]string](t, ctx, `[...document.querySelectorAll('#agreement-table td.alpha')]
+		.map(td => td.firstChild ? td.firstChild.textContent.trim() : '')`)
+	raw := textOf(t, ctx, "#agreement-table td.raw")
+	var cmp qa.CalibrationComparison
+	resp, body := f.signIn(t, "maria").get(t,
+		fmt.Sprintf("/api/v1/calibration/sessions/%d/comparison", calSessionID(t, session)))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the API's comparison: %d %s", resp.StatusCode, body)
+	}
+	if err := json.Unmarshal([]byte(body), &cmp); err != nil {
+		t.Fatal(err)
+	}
+	a := cmp.Agreement
+	want := []string{calFigure(a.Answers.Alpha.Value), calFigure(a.Scales.Alpha.Value),
+		calFigure(a.Scores.Alpha.Value)}
+	if strings.Join(cells, " ") != strings.Join(want, " ") {
+		t.Errorf("the comparison's alpha cells %q, the API's %q", cells, want)
+	}
+	if len(cells) == 0 || cells[0] != "0.000" || raw != "50%" {
+		t.Errorf("the answers' alpha %q and raw agreement %q, want 0.000 and 50%%", cells, raw)
+	}
 }
 
 // browserSignOut signs out with the header's button.
@@ -111,37 +220,70 @@ func browserSignOut(t *testing.T, ctx context.Context) {
 		chromedp.WaitVisible(css("#username")))
 }
 
-// browserCalScore signs in as user, opens the session's call from the
-// session page, answers the scoring form beside the player and submits.
-func browserCalScore(t *testing.T, ctx context.Context, f *calWebFixture, session, user string,
-	answers []string, score string,
+// calScoring is one reviewer's scoring in the browser test.
+type calScoring struct {
+	user string
+	// answers select the radios to click, score is what they score.
+	answers []string
+	score   string
+	// unseen is the score of a reviewer who submitted before, which this
+	// one must not see before the reveal.
+	unseen string
+}
+
+// browserCalScore signs in as the reviewer, opens the session's call from
+// the session page, answers the scoring form beside the player and
+// submits. Before the reveal, the others' submitted score and answers
+// are on none of the pages the reviewer opens.
+func browserCalScore(
+	t *testing.T,
+	ctx context.Context,
+	f *calWebFixture,
+	session string,
+	sc calScoring,
 ) {
 	t.Helper()
+	user := sc.user
 	signInBrowser(t, ctx, f.url, user)
 	step(t, ctx, user+" opens the session",
 		chromedp.Navigate(f.url+"/calibration"),
 		chromedp.Click(css(`#sessions a[href="`+session+`"]`)),
 		chromedp.WaitVisible(css("#my-calls")),
 	)
-	if strings.Contains(eval[string](t, ctx, "document.body.innerText"), "58.3") {
-		t.Errorf("%s sees Rob's score before the reveal", user)
-	}
+	browserCalBlind(t, ctx, sc, "the session page")
 	step(t, ctx, user+" opens the call", chromedp.Click(css("#my-calls a.score-link")),
 		chromedp.WaitVisible(css("#score-form")))
 	// The player lays the page out again once the waveform is drawn.
 	poll(t, ctx, "the waveform loads", `document.getElementById('player').dataset.ready === '1'`)
+	browserCalBlind(t, ctx, sc, "the call page")
+	if got := browserChecked(t, ctx, "#score-form"); got != "" {
+		t.Errorf("%s's scoring form opens with answers ticked: %s", user, got)
+	}
 	var clicks []chromedp.Action[chromedp.Void]
-	for _, a := range answers {
+	for _, a := range sc.answers {
 		clicks = append(clicks, chromedp.Click(css(`input[name="`+a+`"]`)))
 	}
 	step(t, ctx, user+" answers", clicks...)
 	poll(t, ctx, user+"'s score", fmt.Sprintf(`document.getElementById('score').textContent === %q`,
-		score))
+		sc.score))
 	step(t, ctx, user+" submits", chromedp.Click(css("#submit")), chromedp.WaitVisible(css("p.notice")))
-	if got := textOf(t, ctx, "p.notice"); !strings.Contains(got, score) {
+	if got := textOf(t, ctx, "p.notice"); !strings.Contains(got, sc.score) {
 		t.Errorf("%s's submission: %q", user, got)
 	}
 	browserSignOut(t, ctx)
+}
+
+// browserCalBlind: the page shows sc's reviewer nothing of the score
+// they must not see.
+func browserCalBlind(t *testing.T, ctx context.Context, sc calScoring, where string) {
+	t.Helper()
+	if sc.unseen == "" {
+		return
+	}
+	if strings.Contains(eval[string](t, ctx, "document.body.innerText"), sc.unseen) {
+		t.Errorf("%s sees the other reviewer's %s on %s before the reveal", sc.user, sc.unseen,
+			where)
+	}
 }
 
 // browserCalSeedBias has Rita, Rob and Maria each score four more calls

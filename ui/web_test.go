@@ -403,7 +403,7 @@ func TestWebPageLibrary(t *testing.T) {
 	rows := func(page string) int { return strings.Count(page, `<td><a href="/calls/`) }
 
 	_, page := rita.get(t, "/calls")
-	next := regexp.MustCompile(`<a href="([^"]+)" id="next-page">`).FindStringSubmatch(page)
+	next := regexp.MustCompile(`<a href="([^"]+)" id="next-page"`).FindStringSubmatch(page)
 	if rows(page) != webPageSize || next == nil {
 		t.Fatalf("first page: %d rows, next %v", rows(page), next)
 	}
@@ -416,18 +416,36 @@ func TestWebPageLibrary(t *testing.T) {
 		t.Errorf("second page: %d rows, want 6 and no next page", rows(page))
 	}
 
+	ben := libraryBen(t, f)
 	tests := []struct {
 		name  string
 		query string
 		rows  int
 		has   string
+		// calls, when set, are the calls the page must list, in order,
+		// and no other.
+		calls []string
 	}{
 		{name: "participant", query: "participant=bulk07", rows: 1, has: "sip:bulk07@pbx.example.com"},
 		{name: "time range", query: "from=2026-03-01T08:10&to=2026-03-01T08:15", rows: 5, has: "bulk10"},
 		{name: "duration", query: "min_sec=60&max_sec=61", rows: 2, has: "1:01"},
 		{name: "oldest first", query: "to=2026-03-01T08:03&sort=oldest", rows: 3, has: "bulk00"},
-		{name: "agent", query: fmt.Sprintf("agent=%d", f.agentID), rows: 1, has: f.callID},
-		{name: "agent and direction", query: fmt.Sprintf("agent=%d&direction=outbound", f.agentID)},
+		{name: "agent", query: fmt.Sprintf("agent=%d", f.agentID), rows: 1, has: f.callID,
+			calls: []string{f.callID}},
+		// Anna answered her call: it is inbound, and she made none.
+		{name: "agent and direction", query: fmt.Sprintf("agent=%d&direction=inbound", f.agentID),
+			rows: 1, calls: []string{f.callID}},
+		{name: "agent and the other direction",
+			query: fmt.Sprintf("agent=%d&direction=outbound", f.agentID), has: "No call matches"},
+		{name: "direction", query: "direction=outbound", rows: 2,
+			calls: []string{ben.quiet, ben.loud}},
+		{name: "team", query: fmt.Sprintf("team=%d", ben.team), rows: 2,
+			calls: []string{ben.quiet, ben.loud}},
+		{name: "overtalk", query: "min_overtalk=10", rows: 1, calls: []string{ben.loud}},
+		{name: "overtalk, none so much", query: "min_overtalk=13", has: "No call matches"},
+		{name: "silence", query: "min_silence=15", rows: 1, calls: []string{ben.quiet}},
+		{name: "silence and team", query: fmt.Sprintf("min_silence=2&team=%d", ben.team), rows: 2,
+			calls: []string{ben.quiet, ben.loud}},
 		{name: "not evaluated", query: "evaluated=no&participant=bulk1", rows: 10, has: "bulk19"},
 		{name: "evaluated", query: "evaluated=yes", has: "No call matches"},
 	}
@@ -435,6 +453,9 @@ func TestWebPageLibrary(t *testing.T) {
 		resp, page := rita.get(t, "/calls?"+tt.query)
 		if resp.StatusCode != http.StatusOK || rows(page) != tt.rows || !strings.Contains(page, tt.has) {
 			t.Errorf("%s: %d, %d rows, want %d with %q", tt.name, resp.StatusCode, rows(page), tt.rows, tt.has)
+		}
+		if got := libraryIDs(page); tt.calls != nil && !slices.Equal(got, tt.calls) {
+			t.Errorf("%s: lists %v, want %v", tt.name, got, tt.calls)
 		}
 	}
 	_, page = rita.get(t, "/calls?to=2026-03-01T08:03&sort=oldest")
@@ -455,12 +476,60 @@ func TestWebPageLibrary(t *testing.T) {
 	}
 }
 
+// libraryBenCalls are two calls Ben, an agent of the Night shift team,
+// made after the others of TestWebPageLibrary: loud, with 12 s of
+// overtalk and at most 3 s of silence, then quiet, with 2 s of overtalk
+// and a 20 s silence.
+type libraryBenCalls struct {
+	team        int64
+	loud, quiet string
+}
+
+func libraryBen(t *testing.T, f *webFixture) libraryBenCalls {
+	t.Helper()
+	ctx := t.Context()
+	team, err := f.qa.CreateTeam(ctx, "Night shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := f.qa.CreateAgent(ctx, qa.AgentInput{Name: "Ben Agent", TeamID: &team.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.qa.AddIdentity(ctx, agent.ID, qa.Identity{Kind: qa.IdentityUser, Value: "ben"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(at time.Time, overtalk, silence int64) string {
+		id := storage.NewRecordingID(at)
+		sc := &storage.Sidecar{RecordingID: id, SIPCallID: "ben-" + id + "@pbx.example.com",
+			StartedAt: at, EndedAt: at.Add(40 * time.Second), DurationMS: 40_000,
+			Audio: storage.Audio{Encoding: "pcmu", SampleRate: 8000, Channels: 2},
+			Participants: []storage.Participant{
+				{Channel: 0, Name: "Ben Agent", SIPAddress: "sip:ben@pbx.example.com", Role: "caller"},
+				{Channel: 1, SIPAddress: "sip:+15550122@carrier.example.net", Role: "callee"}},
+			Talk: &storage.TalkMetrics{TalkMS: [2]int64{15_000, 12_000}, SilenceMS: silence + 1000,
+				OvertalkMS: overtalk, LongestSilenceMS: silence},
+		}
+		if err := f.cat.Index(ctx, sc); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.qa.OnCallIndexed(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	at := time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC)
+	return libraryBenCalls{team: team.ID, loud: call(at, 12_000, 3000),
+		quiet: call(at.Add(time.Hour), 2000, 20_000)}
+}
+
 // checkLibraryOrder walks the library longest first: the order holds
 // across the page boundary, not just within a page.
 func checkLibraryOrder(t *testing.T, b *browser) {
 	t.Helper()
 	lengths := regexp.MustCompile(`</a></td>\s*<td>(\d+):(\d\d)</td>`)
-	next := regexp.MustCompile(`<a href="([^"]+)" id="next-page">`)
+	next := regexp.MustCompile(`<a href="([^"]+)" id="next-page"`)
 	var secs []int
 	path := "/calls?sort=longest"
 	for path != "" {
@@ -475,7 +544,8 @@ func checkLibraryOrder(t *testing.T, b *browser) {
 			path = strings.ReplaceAll(n[1], "&amp;", "&")
 		}
 	}
-	if len(secs) != webPageSize+6 || !slices.IsSortedFunc(secs, func(a, b int) int { return b - a }) {
+	// The bulk calls, Anna's and Ben's two.
+	if len(secs) != webPageSize+8 || !slices.IsSortedFunc(secs, func(a, b int) int { return b - a }) {
 		t.Errorf("longest first over two pages: %d calls %v", len(secs), secs)
 	}
 	if len(secs) > 0 && (secs[0] != 64 || secs[len(secs)-1] != 8) {
