@@ -16,9 +16,10 @@ import (
 
 // TestSpoolDiskFullRefusesNewCalls puts earshot's data folder on a small
 // disk of its own and fills it while a call is being recorded: below the
-// --spool-min-free threshold a new INVITE must get 503 with Retry-After;
-// the call in progress must keep what it received, and, once the filler is
-// deleted, record again; new calls must be taken again.
+// --spool-min-free threshold, and again once the disk is completely full,
+// a new INVITE must get 503 with Retry-After; the call in progress must
+// keep what it received, and, once the filler is deleted, record again;
+// new calls must be taken again.
 func TestSpoolDiskFullRefusesNewCalls(t *testing.T) {
 	// Sender times: clicks before any fill and after the space returns.
 	const talk = 4 * time.Second
@@ -52,8 +53,10 @@ func TestSpoolDiskFullRefusesNewCalls(t *testing.T) {
 				i, got, tone)
 		}
 	}
-	if _, body := p.apiGet(t, "/api/v1/calls?sip_call_id="+tl.refusedID, nil); !listsNoCalls(body) {
-		t.Errorf("the refused call is listed: %s", body)
+	for _, id := range tl.refusedIDs {
+		if _, body := p.apiGet(t, "/api/v1/calls?sip_call_id="+id, nil); !listsNoCalls(body) {
+			t.Errorf("the refused call %s is listed: %s", id, body)
+		}
 	}
 	stopEarshot(t, p)
 }
@@ -62,15 +65,15 @@ func TestSpoolDiskFullRefusesNewCalls(t *testing.T) {
 const spoolMinFreeMiB = 16
 
 // diskTimeline says when, in sender time, the disk went below the
-// threshold, became full, and was freed; and which call was refused.
+// threshold, became full, and was freed; and which calls were refused.
 type diskTimeline struct {
 	low, full, freed time.Duration
-	refusedID        string
+	refusedIDs       []string
 }
 
 // fillWhileRecording fills the disk below the threshold at 1 s into the
-// call and requires a new INVITE to be refused, fills it completely at
-// 1.8 s, and deletes the filler at 2.5 s.
+// call, fills it completely at 1.8 s, and deletes the filler at 2.5 s;
+// a new INVITE must be refused below the threshold and while full.
 func fillWhileRecording(
 	t *testing.T,
 	p *earshotProcess,
@@ -86,20 +89,14 @@ func fillWhileRecording(
 	tl.low = time.Since(start)
 	t.Logf("disk filled to %.1f MiB free at %.2fs; threshold %d MiB", float64(free)/(1<<20),
 		tl.low.Seconds(), spoolMinFreeMiB)
-	tl.refusedID = fmt.Sprintf("diskfull-b-%d@test", time.Now().UnixNano())
-	_, ports := rtpSenders(t, 2)
-	resp := sendInvite(t, sipAddr, raw, tl.refusedID, ports)
-	if resp.Code != 503 || resp.Header("Retry-After") == "" {
-		t.Errorf("INVITE with %.1f MiB free: %s (Retry-After %q), want 503 with Retry-After",
-			float64(free)/(1<<20), resp.StartLine, resp.Header("Retry-After"))
-	}
-	if got := metricValue(t, p, `earshot_calls_total{outcome="refused_disk"}`); got != 1 {
-		t.Errorf(`earshot_calls_total{outcome="refused_disk"} = %v, want 1`, got)
-	}
+	tl.refusedIDs = append(tl.refusedIDs, refuseOnDisk(t, p, sipAddr, raw,
+		fmt.Sprintf("with %.1f MiB free", float64(free)/(1<<20)), 1))
 
 	time.Sleep(time.Until(start.Add(1800 * time.Millisecond)))
 	fillDisk(t, disk, filler, 0)
 	tl.full = time.Since(start)
+	tl.refusedIDs = append(tl.refusedIDs, refuseOnDisk(t, p, sipAddr, raw,
+		"on a full disk", 2))
 	time.Sleep(time.Until(start.Add(2500 * time.Millisecond)))
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
@@ -107,7 +104,43 @@ func fillWhileRecording(
 	tl.freed = time.Since(start)
 	t.Logf("disk full from %.2fs to %.2fs; earshot_spool_errors_total = %v", tl.full.Seconds(),
 		tl.freed.Seconds(), metricValue(t, p, "earshot_spool_errors_total"))
+	// Freed later, the recording after it is too short to check.
+	if tl.freed > 3*time.Second {
+		t.Errorf("the disk was freed at %.2fs, planned at 2.5s: the refusals took too long",
+			tl.freed.Seconds())
+	}
 	return tl
+}
+
+// refuseOnDisk sends a new INVITE while the spool disk is short of space,
+// in the condition named, and requires a 503 with Retry-After, the
+// refusals counted so far to be refused, and the call in progress kept.
+// It returns the refused call's Call-ID.
+func refuseOnDisk(
+	t *testing.T,
+	p *earshotProcess,
+	sipAddr string,
+	raw []byte,
+	condition string,
+	refused int,
+) string {
+	t.Helper()
+	id := fmt.Sprintf("diskfull-%d-%d@test", refused, time.Now().UnixNano())
+	_, ports := rtpSenders(t, 2)
+	resp := sendInvite(t, sipAddr, raw, id, ports)
+	if resp.Code != 503 || resp.Header("Retry-After") == "" {
+		t.Errorf("INVITE %s: %s (Retry-After %q), want 503 with Retry-After",
+			condition, resp.StartLine, resp.Header("Retry-After"))
+	}
+	const counter = `earshot_calls_total{outcome="refused_disk"}`
+	if got := metricValue(t, p, counter); got != float64(refused) {
+		t.Errorf("%s = %v %s, want %d", counter, got, condition, refused)
+	}
+	if n := activeCalls(t, p.base); n != 1 {
+		t.Errorf("/readyz says %d calls in progress after the INVITE %s, want the live one",
+			n, condition)
+	}
+	return id
 }
 
 // checkAroundFullDisk checks the call recorded while its disk filled, in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -23,13 +24,15 @@ const loadgenSummary = "Place SIPREC calls on a recorder, as an SBC forking call
 	"customer on the first stream and the agent on the second. The summary gives call\n" +
 	"setup latency, failures by SIP status and the RTP sent; given --api and a token\n" +
 	"(EARSHOT_TOKEN), it checks that every call's recording is listed, as long as the call,\n" +
-	"with no more loss than was left unsent. Exits 1 when a call or a check failed. SIP and\n" +
-	"RTP go to --target only."
+	"with no more loss than was left unsent and --max-loss allows. Exits 1 when a call or a\n" +
+	"check failed. SIP and RTP go to --target only."
 
 // loadgenFlags are the settings of "earshot loadgen".
 type loadgenFlags struct {
 	cfg   loadgen.Config
 	rtpIP string
+	// maxLossPct is --max-loss, in percent; cfg.MaxLoss is a share.
+	maxLossPct float64
 }
 
 func (f *loadgenFlags) register(fs *flag.FlagSet) {
@@ -57,13 +60,19 @@ func (f *loadgenFlags) register(fs *flag.FlagSet) {
 		"to check every recording")
 	fs.StringVar(&c.Token, "token", "",
 		"API `token` for --api; prefer EARSHOT_TOKEN, which ps does not show")
-	fs.DurationVar(&c.VerifyWait, "verify-wait", time.Minute,
-		"how long after its BYE a recording may take to be listed")
-	fs.Float64Var(&c.MaxUnreceived, "max-unreceived", 0.0001, "`share` of the packets sent "+
-		"the recorder may not have received before the run fails;\n"+
-		"        raise it to what the network loses when not on loopback")
-	fs.DurationVar(&c.DurationSlack, "duration-slack", 250*time.Millisecond,
+	fs.DurationVar(&c.VerifyWait, "verify-wait", loadgen.DefaultVerifyWait,
+		"how long after its BYE a recording may take to be listed; 0 looks once")
+	fs.Float64Var(&c.MaxUnreceived, "max-unreceived", loadgen.DefaultMaxUnreceived,
+		"`share` of the packets sent the recorder may not have received before the run fails;\n"+
+			"        raise it to what the network loses when not on loopback")
+	fs.Float64Var(&f.maxLossPct, "max-loss", 0, "`percent` of a call's packets sent that the "+
+		"recorder may count lost, on top of those left unsent,\n"+
+		"        before the call's check fails; 0 suits loopback, raise it on a lossy network")
+	fs.DurationVar(&c.DurationSlack, "duration-slack", loadgen.DefaultDurationSlack,
 		"allowed beyond 100 ms between a recording's length and the call's span on the wire")
+	// The flags carry the package's defaults, so a zero left in one was
+	// given, and means zero.
+	c.KeepZeros = true
 }
 
 func runLoadgen(ctx context.Context, args []string, env func(string) string,
@@ -74,17 +83,13 @@ func runLoadgen(ctx context.Context, args []string, env func(string) string,
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
-	if err := f.checkZeros(); err != nil {
+	cfg, err := f.config()
+	if err != nil {
 		return err
 	}
-	ip, err := netip.ParseAddr(f.rtpIP)
-	if err != nil {
-		return usageError{fmt.Sprintf("invalid --rtp-ip %q: want an IPv4 address", f.rtpIP)}
-	}
-	f.cfg.RTPIP = ip
-	bar := newCallBar(f.cfg.Calls, stderr)
-	f.cfg.OnCallDone = bar.callDone
-	gen, err := loadgen.New(f.cfg)
+	bar := newCallBar(cfg.Calls, stderr)
+	cfg.OnCallDone = bar.callDone
+	gen, err := loadgen.New(cfg)
 	if err != nil {
 		return usageError{"loadgen: " + err.Error()}
 	}
@@ -100,6 +105,27 @@ func runLoadgen(ctx context.Context, args []string, env func(string) string,
 	}
 	rep.WriteSummary(stdout)
 	return rep.Err()
+}
+
+// config checks what the flags alone cannot and returns the run's
+// settings, for loadgen.New to validate.
+func (f *loadgenFlags) config() (loadgen.Config, error) {
+	if err := f.checkZeros(); err != nil {
+		return loadgen.Config{}, err
+	}
+	if p := f.maxLossPct; p < 0 || p > 100 || math.IsNaN(p) {
+		return loadgen.Config{}, usageError{
+			fmt.Sprintf("invalid --max-loss %v: want a percent from 0 to 100", p)}
+	}
+	ip, err := netip.ParseAddr(f.rtpIP)
+	if err != nil {
+		return loadgen.Config{}, usageError{
+			fmt.Sprintf("invalid --rtp-ip %q: want an IPv4 address", f.rtpIP)}
+	}
+	c := f.cfg
+	c.RTPIP = ip
+	c.MaxLoss = f.maxLossPct / 100
+	return c, nil
 }
 
 // checkZeros refuses zero counts: to the package zero means a default, on

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"earshot/internal/loadgen"
 )
@@ -92,6 +94,8 @@ func TestLoadgenBadSettings(t *testing.T) {
 		{name: "calls", args: []string{"--calls", "0"}, mention: "--calls"},
 		{name: "negative calls", args: []string{"--calls", "-3"}, mention: "calls"},
 		{name: "loss", args: []string{"--loss", "0.9"}, mention: "loss"},
+		{name: "max loss", args: []string{"--max-loss", "101"}, mention: "--max-loss"},
+		{name: "negative max loss", args: []string{"--max-loss", "-1"}, mention: "--max-loss"},
 		{name: "target", args: []string{"--target", "localhost"}, mention: "target"},
 		{name: "rtp ip", args: []string{"--rtp-ip", "::1"}, mention: "rtp"},
 		{name: "api without token", args: []string{"--api", "http://127.0.0.1:1"}, mention: "token"},
@@ -107,6 +111,58 @@ func TestLoadgenBadSettings(t *testing.T) {
 				!strings.Contains(stderr.String(), tt.mention) {
 				t.Errorf("exit %d, stderr %q; want 2 and one line naming %q",
 					code, stderr.String(), tt.mention)
+			}
+		})
+	}
+}
+
+// TestLoadgenFlagZeros: a 0 given for --verify-wait, --max-unreceived or
+// --duration-slack, on the command line or in the environment, is kept
+// through validation; without them the defaults hold. --max-loss is a
+// percent, and its default allows no loss.
+func TestLoadgenFlagZeros(t *testing.T) {
+	type checks struct {
+		wait, slack      time.Duration
+		unreceived, loss float64
+	}
+	defaults := checks{wait: loadgen.DefaultVerifyWait, slack: loadgen.DefaultDurationSlack,
+		unreceived: loadgen.DefaultMaxUnreceived}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want checks
+	}{
+		{name: "defaults", want: defaults},
+		{name: "zeros given",
+			args: []string{"--verify-wait", "0", "--max-unreceived", "0", "--duration-slack", "0"}},
+		{name: "zeros from the environment", env: map[string]string{"EARSHOT_VERIFY_WAIT": "0s",
+			"EARSHOT_MAX_UNRECEIVED": "0", "EARSHOT_DURATION_SLACK": "0s"}},
+		{name: "one zero", args: []string{"--duration-slack", "0"},
+			want: checks{wait: defaults.wait, unreceived: defaults.unreceived}},
+		{name: "max loss in percent", args: []string{"--max-loss", "2.5"},
+			want: checks{wait: defaults.wait, slack: defaults.slack,
+				unreceived: defaults.unreceived, loss: 0.025}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f loadgenFlags
+			fs := newFlagSet("loadgen", loadgenSummary, io.Discard)
+			f.register(fs)
+			if err := parseFlags(fs, tt.args, envOf(tt.env)); err != nil {
+				t.Fatalf("parse %q: %v", tt.args, err)
+			}
+			c, err := f.config()
+			if err == nil {
+				err = c.Validate()
+			}
+			if err != nil {
+				t.Fatalf("settings of %q: %v", tt.args, err)
+			}
+			got := checks{wait: c.VerifyWait, slack: c.DurationSlack,
+				unreceived: c.MaxUnreceived, loss: c.MaxLoss}
+			if got != tt.want {
+				t.Errorf("checks %+v, want %+v", got, tt.want)
 			}
 		})
 	}
@@ -130,7 +186,7 @@ func TestLoadgenHelpListsDialects(t *testing.T) {
 // and has the loadgen check them.
 func TestLoadgenOverTCP(t *testing.T) {
 	sipAddr := fmt.Sprintf("127.0.0.1:%d", freeSIPPort(t))
-	p := startEarshot(t, "EARSHOT_SIP_LISTEN="+sipAddr, "EARSHOT_RTP_PORTS=45000-45999",
+	p := startEarshot(t, "EARSHOT_SIP_LISTEN="+sipAddr, "EARSHOT_RTP_PORTS=45500-45599",
 		"EARSHOT_RTP_BIND=127.0.0.1")
 	env := envOf(map[string]string{"EARSHOT_TOKEN": p.adminToken(t)})
 	var stdout, stderr bytes.Buffer

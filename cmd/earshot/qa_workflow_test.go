@@ -89,7 +89,7 @@ type qaWorld struct {
 // reviewer a second evaluation of a call.
 func TestQAWorkflow(t *testing.T) {
 	sipAddr := fmt.Sprintf("127.0.0.1:%d", freeSIPPort(t))
-	p := startEarshot(t, "EARSHOT_SIP_LISTEN="+sipAddr, "EARSHOT_RTP_PORTS=43000-43999",
+	p := startEarshot(t, "EARSHOT_SIP_LISTEN="+sipAddr, "EARSHOT_RTP_PORTS=46000-46099",
 		"EARSHOT_RTP_BIND=127.0.0.1", "EARSHOT_RTP_TIMEOUT=10s")
 	w := setUpPeople(t, p)
 	w.calls = recordCalls(t, p, sipAddr, 4, time.Second)

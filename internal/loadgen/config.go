@@ -67,19 +67,30 @@ type Config struct {
 	// every call's recording is checked there with Token.
 	API, Token string
 	// VerifyWait bounds the wait for a recording to be listed, from its
-	// BYE (default 60s).
+	// BYE (default DefaultVerifyWait; with KeepZeros, 0 looks once).
 	VerifyWait time.Duration
 	// MaxUnreceived is the share of the packets sent that the recorder
 	// may report not received, over the recordings checked, before the
-	// run fails (default 0.0001, 0.01%). Packets a recorder reads too late
-	// are dropped by the kernel, and those at the end of a call are not
-	// counted lost: this is what catches them. Over a real network, raise
-	// it to what the network loses.
+	// run fails (default DefaultMaxUnreceived; with KeepZeros, 0 allows
+	// none). Packets a recorder reads too late are dropped by the kernel,
+	// and those at the end of a call are not counted lost: this is what
+	// catches them. Over a real network, raise it to what the network
+	// loses.
 	MaxUnreceived float64
+	// MaxLoss is the share of a call's packets sent, from 0 to 1, that
+	// the recorder may count lost on top of those left unsent before the
+	// call's check fails. 0, the default, allows none: right on loopback;
+	// over a real network, raise it to what the network loses.
+	MaxLoss float64
 	// DurationSlack is allowed beyond 100 ms between a recording's length
-	// and the call's span on the wire (default 250 ms): the recorder
-	// stamps the end once it has synced the spool.
+	// and the call's span on the wire (default DefaultDurationSlack; with
+	// KeepZeros, 0 allows none): the recorder stamps the end once it has
+	// synced the spool.
 	DurationSlack time.Duration
+	// KeepZeros takes a zero VerifyWait, MaxUnreceived or DurationSlack
+	// as given instead of as a request for the default. A command line
+	// whose flags carry the defaults sets it, so that a 0 typed is kept.
+	KeepZeros bool
 
 	// OnCallDone, when set, is called as each call ends, before its
 	// recording is checked, from any goroutine.
@@ -90,6 +101,13 @@ type Config struct {
 	target netip.AddrPort
 	pt     uint8
 }
+
+// The defaults of the recording checks' settings in Config.
+const (
+	DefaultVerifyWait    = time.Minute
+	DefaultMaxUnreceived = 0.0001
+	DefaultDurationSlack = 250 * time.Millisecond
+)
 
 // The values of Config.Audio.
 const (
@@ -126,6 +144,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("loss %v: want 0 to 0.5", c.Loss)
 	case c.MaxUnreceived < 0 || c.MaxUnreceived > 1 || math.IsNaN(c.MaxUnreceived):
 		return fmt.Errorf("max unreceived %v: want a share from 0 to 1", c.MaxUnreceived)
+	case c.MaxLoss < 0 || c.MaxLoss > 1 || math.IsNaN(c.MaxLoss):
+		return fmt.Errorf("max loss %v: want a share from 0 to 1", c.MaxLoss)
 	case c.Timeout < 0 || c.VerifyWait < 0 || c.DurationSlack < 0:
 		return errors.New("timeout, verify wait and duration slack must not be negative")
 	case c.API != "" && c.Token == "":
@@ -165,14 +185,17 @@ func (c *Config) defaults() {
 	if !c.RTPIP.IsValid() {
 		c.RTPIP = netip.MustParseAddr("127.0.0.1")
 	}
+	if c.KeepZeros {
+		return
+	}
 	if c.VerifyWait == 0 {
-		c.VerifyWait = time.Minute
+		c.VerifyWait = DefaultVerifyWait
 	}
 	if c.DurationSlack == 0 {
-		c.DurationSlack = 250 * time.Millisecond
+		c.DurationSlack = DefaultDurationSlack
 	}
 	if c.MaxUnreceived == 0 {
-		c.MaxUnreceived = 0.0001
+		c.MaxUnreceived = DefaultMaxUnreceived
 	}
 }
 

@@ -123,6 +123,7 @@ func TestJudge(t *testing.T) {
 	tests := []struct {
 		name    string
 		edit    func(c *apiCall)
+		maxLoss float64
 		problem string
 	}{
 		{name: "fine", edit: func(*apiCall) {}},
@@ -133,7 +134,18 @@ func TestJudge(t *testing.T) {
 		{name: "too long", edit: func(c *apiCall) { c.DurationMS = 2366 },
 			problem: "lasts 2.366s, want 1.9s to 2.365s"},
 		{name: "more lost than unsent", edit: func(c *apiCall) { c.Streams[1].PacketsLost = 3 },
-			problem: "4 packets counted lost, 3 left unsent"},
+			problem: "4 packets counted lost, 3 left unsent and 0 allowed by max loss 0%: " +
+				"raise max loss if the network loses packets"},
+		// 100 packets sent: 2% lets the network lose 2 on top of the 3 unsent.
+		{name: "network loss within max loss", maxLoss: 0.02,
+			edit: func(c *apiCall) { c.Streams[1].PacketsLost = 4 }},
+		{name: "network loss beyond max loss", maxLoss: 0.02,
+			edit: func(c *apiCall) { c.Streams[1].PacketsLost = 5 },
+			problem: "6 packets counted lost, 3 left unsent and 2 allowed by max loss 2%: " +
+				"raise max loss if the network loses packets"},
+		// 100 * 0.29 is 28.999... in floating point: still 29 allowed.
+		{name: "max loss not cut by rounding", maxLoss: 0.29,
+			edit: func(c *apiCall) { c.Streams[1].PacketsLost = 30 }},
 		{name: "one stream", edit: func(c *apiCall) { c.Streams = c.Streams[:1] },
 			problem: "1 streams, want 2"},
 		{name: "interrupted and long",
@@ -145,7 +157,7 @@ func TestJudge(t *testing.T) {
 			c := ok
 			c.Streams = append(c.Streams[:0:0], ok.Streams...)
 			tt.edit(&c)
-			got := judge(&res, &c, msd(40), msd(250))
+			got := judge(&res, &c, msd(40), &Config{DurationSlack: msd(250), MaxLoss: tt.maxLoss})
 			if got.Problem != tt.problem {
 				t.Errorf("problem %q, want %q", got.Problem, tt.problem)
 			}

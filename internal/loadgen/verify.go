@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,7 +108,7 @@ func (v *verifier) check(ctx context.Context, res *CallResult) *Check {
 		case len(calls) > 1:
 			return &Check{Problem: fmt.Sprintf("%d recordings listed, want one", len(calls))}
 		case len(calls) == 1:
-			return judge(res, &calls[0], seen.Sub(res.ByeSent), v.cfg.DurationSlack)
+			return judge(res, &calls[0], seen.Sub(res.ByeSent), v.cfg)
 		case seen.After(deadline):
 			return &Check{Problem: fmt.Sprintf("not listed within %s of the BYE", v.cfg.VerifyWait)}
 		}
@@ -175,8 +176,8 @@ func redact(u string) string {
 
 // judge checks a listed recording against the call: complete, two
 // streams, as long as the call was on the wire, and no more packets
-// counted lost than the generator left out.
-func judge(res *CallResult, c *apiCall, listedAfter, slack time.Duration) *Check {
+// counted lost than the generator left out and cfg.MaxLoss allows.
+func judge(res *CallResult, c *apiCall, listedAfter time.Duration, cfg *Config) *Check {
 	ch := &Check{Listed: true, ListedAfter: listedAfter, RecordingID: c.ID,
 		DurationMS: c.DurationMS, Streams: len(c.Streams)}
 	for _, s := range c.Streams {
@@ -190,16 +191,24 @@ func judge(res *CallResult, c *apiCall, listedAfter, slack time.Duration) *Check
 	if ch.Streams != 2 {
 		problems = append(problems, fmt.Sprintf("%d streams, want 2", ch.Streams))
 	}
-	least, most := expectedSpan(res, slack)
+	least, most := expectedSpan(res, cfg.DurationSlack)
 	if got := time.Duration(c.DurationMS) * time.Millisecond; got < least || got > most {
 		problems = append(problems, fmt.Sprintf("lasts %s, want %s to %s", got, least, most))
 	}
-	if ch.PacketsLost > res.Unsent {
-		problems = append(problems, fmt.Sprintf("%d packets counted lost, %d left unsent",
-			ch.PacketsLost, res.Unsent))
+	if netLoss := allowedLoss(res.Sent, cfg.MaxLoss); ch.PacketsLost > res.Unsent+netLoss {
+		problems = append(problems, fmt.Sprintf("%d packets counted lost, %d left unsent "+
+			"and %d allowed by max loss %.4g%%: raise max loss if the network loses packets",
+			ch.PacketsLost, res.Unsent, netLoss, 100*cfg.MaxLoss))
 	}
 	ch.Problem = strings.Join(problems, "; ")
 	return ch
+}
+
+// allowedLoss is how many of sent packets the network may lose at the
+// share maxLoss, rounded down. The nudge keeps rounding error from taking
+// a packet away: 100 packets at 0.29 is 28.999... in floating point.
+func allowedLoss(sent int64, maxLoss float64) int64 {
+	return int64(math.Floor(float64(sent)*maxLoss + 1e-6))
 }
 
 // expectedSpan bounds how long a recording of the call may last: at
