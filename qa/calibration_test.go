@@ -329,8 +329,15 @@ func TestCalibrationEvaluationsSealedBeforeReveal(t *testing.T) {
 	if _, err := f.s.GetEvaluation(t.Context(), f.reviewer, id); err != nil {
 		t.Errorf("its own reviewer reading it: %v", err)
 	}
+	if _, err := f.s.GetEvaluation(t.Context(), f.reviewer2, id); !errors.Is(err, ErrForbidden) {
+		t.Errorf("the other participant reading it before the reveal: %v, want ErrForbidden", err)
+	}
 	f.calReveal(t, cs)
 	if _, err := f.s.GetEvaluation(t.Context(), f.manager, id); err != nil {
 		t.Errorf("manager reading it after the reveal: %v", err)
+	}
+	// Revealed, the other participant may open it too.
+	if _, err := f.s.GetEvaluation(t.Context(), f.reviewer2, id); err != nil {
+		t.Errorf("the other participant reading it after the reveal: %v", err)
 	}
 }

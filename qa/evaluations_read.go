@@ -49,7 +49,8 @@ const blindColumn = `EXISTS (SELECT 1 FROM draw_items di
 const evaluationFrom = ` FROM evaluations e JOIN form_versions v ON v.id = e.form_version_id`
 
 // GetEvaluation returns one evaluation the caller may see: managers and
-// admins see all; a reviewer their own; an agent the submitted,
+// admins see all; a reviewer their own, and once a calibration session is
+// revealed the others' of that session; an agent the submitted,
 // non-calibration evaluations of their own calls. Others get ErrForbidden.
 func (s *Service) GetEvaluation(ctx context.Context, caller *User, id int64) (*Evaluation, error) {
 	ev, err := loadEvaluation(ctx, s.db, id)
@@ -57,7 +58,13 @@ func (s *Service) GetEvaluation(ctx context.Context, caller *User, id int64) (*E
 		return nil, err
 	}
 	if !maySeeEvaluation(caller, ev) {
-		return nil, fmt.Errorf("evaluation %d is not yours to see: %w", id, ErrForbidden)
+		shown, err := s.revealedToParticipant(ctx, caller, ev)
+		if err != nil {
+			return nil, err
+		}
+		if !shown {
+			return nil, fmt.Errorf("evaluation %d is not yours to see: %w", id, ErrForbidden)
+		}
 	}
 	if ev.Calibration && ev.ReviewerID != caller.ID {
 		var sealed bool
@@ -87,6 +94,25 @@ func (ev *Evaluation) redactFor(caller *User) {
 	if ev.Blind && !caller.HasAny(RoleAdmin, RoleManager) && !isOwnAgent(caller, ev.AgentID) {
 		ev.AgentID = nil
 	}
+}
+
+// revealedToParticipant reports whether ev is a submitted evaluation of a
+// calibration session that has been revealed and that caller takes part
+// in: once the answers are compared, each participant may open the
+// others' evaluations on the call, as the comparison already shows them.
+func (s *Service) revealedToParticipant(ctx context.Context, caller *User, ev *Evaluation) (bool, error) {
+	if !ev.Calibration || ev.Status != StatusSubmitted {
+		return false, nil
+	}
+	var shown bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM calibration_evaluations ce
+	JOIN calibration_sessions cs ON cs.id = ce.session_id
+	JOIN calibration_participants cp ON cp.session_id = cs.id
+	WHERE ce.evaluation_id = ? AND cs.revealed_at IS NOT NULL AND cp.user_id = ?)`, ev.ID, caller.ID).Scan(&shown)
+	if err != nil {
+		return false, fmt.Errorf("check calibration session: %w", err)
+	}
+	return shown, nil
 }
 
 // maySeeEvaluation is the read rule of GetEvaluation.

@@ -99,6 +99,12 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 		t.Errorf("the deviation chart is %v px wide", w)
 	}
 	screenshot(t, ctx, dir, "calibration-comparison.png")
+	// Revealed, Rob may open Rita's evaluation on the call to hear what
+	// she heard: her score, read only.
+	if resp, body := f.signIn(t, "rob").get(t, rita); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(body, "83.3") || strings.Contains(body, `id="submit"`) {
+		t.Errorf("Rob opens Rita's evaluation after the reveal: %d, want her 83.3%% read only", resp.StatusCode)
+	}
 
 	browserCalSeedBias(t, f)
 	step(t, ctx, "the bias page", chromedp.Navigate(f.url+"/bias"),
