@@ -2,6 +2,7 @@ package qa
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -53,14 +54,35 @@ func meanInterval(xs []float64) Interval {
 // neededFor returns the smallest n whose 95% interval half-width, at
 // spread sd, is within targetHalfWidth.
 func neededFor(sd float64) int {
-	for n := 2; n < 10000; n++ {
-		if tQuantile(n-1)*sd/math.Sqrt(float64(n)) <= targetHalfWidth {
-			return n
+	// The half-width shrinks as n grows, so the least n that is narrow
+	// enough is found by bisection: a dashboard asks this of every agent,
+	// and a scan of n one by one cost a t quantile per step.
+	narrow := func(n int) bool { return tQuantile(n-1)*sd/math.Sqrt(float64(n)) <= targetHalfWidth }
+	const most = 10000
+	if !narrow(most) {
+		return most
+	}
+	lo, hi := 2, most // narrow(hi) holds
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if narrow(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
 		}
 	}
-	return 10000
+	return lo
 }
 
+// tQuantiles caches tQuantile by degrees of freedom: every interval and
+// every "more needed" figure of a report asks for one, and few distinct.
+var tQuantiles sync.Map // int -> float64
+
 func tQuantile(df int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+	if q, ok := tQuantiles.Load(df); ok {
+		return q.(float64)
+	}
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+	tQuantiles.Store(df, q)
+	return q
 }

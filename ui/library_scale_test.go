@@ -41,13 +41,7 @@ func TestLibraryPageTimings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills a large catalog")
 	}
-	n := 20_000
-	if v := os.Getenv("EARSHOT_LIBRARY_CALLS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
-			t.Fatalf("EARSHOT_LIBRARY_CALLS=%q: want a whole number of at least 1000", v)
-		}
-	}
+	n := scaleCalls(t)
 	f := newWebFixture(t)
 	began := time.Now()
 	deep := fillLibrary(t, f, n)
@@ -76,6 +70,21 @@ func TestLibraryPageTimings(t *testing.T) {
 
 // scalePage is one library page of the test: its query, and what every
 // call it lists must be.
+// scaleCalls is the size of the filled catalog: EARSHOT_LIBRARY_CALLS, or
+// 20,000.
+func scaleCalls(t *testing.T) int {
+	t.Helper()
+	v := os.Getenv("EARSHOT_LIBRARY_CALLS")
+	if v == "" {
+		return 20_000
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1000 {
+		t.Fatalf("EARSHOT_LIBRARY_CALLS=%q: want a whole number of at least 1000", v)
+	}
+	return n
+}
+
 type scalePage struct {
 	name, query string
 	// minRows is the fewest calls the page lists: the filled catalog has
@@ -246,7 +255,7 @@ func fillLibrary(t *testing.T, f *webFixture, n int) string {
             VALUES (?, 0, 0, ?, ?, 'callee'), (?, 1, 1, '', ?, 'caller')`,
 		`INSERT INTO call_agents (call_id, agent_id, direction) VALUES (?, ?, ?)`,
 		`INSERT INTO evaluations (call_id, form_version_id, reviewer_id, agent_id, status, score,
-            created_at, submitted_at) VALUES (?, ?, ?, ?, 'submitted', ?, 0, 0)`)
+            created_at, submitted_at) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?)`)
 	rng := rand.New(rand.NewPCG(7, 11))
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	year := int64(365 * 24 * time.Hour / time.Millisecond)
@@ -356,7 +365,11 @@ func fillCall(t *testing.T, ctx context.Context, ins []*sql.Stmt, rng *rand.Rand
 		t.Fatal(err)
 	}
 	if rng.IntN(50) == 0 {
-		_, err := ins[3].ExecContext(ctx, id, f.form.Latest.ID, f.reviewer.ID, agent, 50+rng.Float64()*50)
+		// Scored an hour after the call, so that the dashboards' weeks
+		// spread over the year as a real programme's do.
+		scored := at.Add(time.Hour).UnixMilli()
+		_, err := ins[3].ExecContext(ctx, id, f.form.Latest.ID, f.reviewer.ID, agent, 50+rng.Float64()*50,
+			scored, scored)
 		if err != nil {
 			t.Fatal(err)
 		}
