@@ -35,7 +35,7 @@ func TestBrowserCalibrationTwoReviewers(t *testing.T) {
 		// Enter in the search box searches, and the call ticked stays so.
 		chromedp.SendKeys(css("#search"), f.call2+"\r"),
 	)
-	poll(t, ctx, "the search", `document.getElementById('found-title').textContent.includes('Found for')`)
+	poll(t, ctx, "the search", `document.getElementById('found-title')?.textContent.includes('Found for')`)
 	if !eval[bool](t, ctx, fmt.Sprintf(`document.getElementById('call-%s').checked`, f.callID)) ||
 		eval[string](t, ctx, `document.getElementById('title').value`) != "Week 14 calibration" {
 		t.Error("searching again lost the call ticked or the title typed")

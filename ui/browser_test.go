@@ -183,14 +183,19 @@ func poll(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
+		// While a page is being replaced, expr may throw (an element of the
+		// next page not there yet): that is "not yet", until the deadline.
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("Boolean("+expr+")"))
-		if err != nil {
-			t.Fatalf("%s: evaluate %s: %v", what, expr, err)
+		if ctx.Err() != nil {
+			t.Fatalf("%s: evaluate %s: %v", what, expr, ctx.Err())
 		}
-		if ok {
+		if ok && err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
+			if err != nil {
+				t.Fatalf("%s: evaluate %s: %v", what, expr, err)
+			}
 			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[location.href,
 				[...document.querySelectorAll('input:checked')].map(e => e.name + '=' + e.value).join(' '),
 				(document.querySelector('main') || document.body).innerText.slice(0, 600)].join('\n')`))
