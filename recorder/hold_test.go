@@ -1,6 +1,7 @@
 package recorder_test
 
 import (
+	"context"
 	"net/netip"
 	"testing"
 	"time"
@@ -21,7 +22,9 @@ func TestHoldsAreMarked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close(t.Context()) })
+	// Not t.Context(): it is canceled before cleanups run, and Close must
+	// wait for the finalizations writing into the spool folder.
+	t.Cleanup(func() { m.Close(context.Background()) })
 	conn := udpSender(t)
 	remote := netip.MustParseAddrPort(conn.LocalAddr().String())
 	streams := func(left, right bool) []recorder.StreamParams {

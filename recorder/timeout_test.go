@@ -1,6 +1,7 @@
 package recorder_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
@@ -24,7 +25,9 @@ func TestSilentCallEndsAfterRTPTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close(t.Context()) })
+	// Not t.Context(): it is canceled before cleanups run, and Close must
+	// wait for the finalizations writing into the spool folder.
+	t.Cleanup(func() { m.Close(context.Background()) })
 	conn := udpSender(t)
 	call, err := m.StartCall(recorder.CallParams{SIPCallID: "timeout", Streams: []recorder.StreamParams{{
 		Channel: 0, Codecs: pcmu, EventPT: 101, Remote: conn.LocalAddr().(*net.UDPAddr).AddrPort(), Active: true,
@@ -55,7 +58,9 @@ func TestPacketsFromElsewhereAreDroppedAndCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close(t.Context()) })
+	// Not t.Context(): it is canceled before cleanups run, and Close must
+	// wait for the finalizations writing into the spool folder.
+	t.Cleanup(func() { m.Close(context.Background()) })
 	good, bad := udpSender(t), udpSender(t)
 	call, err := m.StartCall(recorder.CallParams{SIPCallID: "intruder", Streams: []recorder.StreamParams{{
 		Channel: 0, Codecs: pcmu, EventPT: 101, Remote: good.LocalAddr().(*net.UDPAddr).AddrPort(), Active: true,
@@ -132,7 +137,9 @@ func TestCallLimitHoldsForCallsOfferedTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close(t.Context()) })
+	// Not t.Context(): it is canceled before cleanups run, and Close must
+	// wait for the finalizations writing into the spool folder.
+	t.Cleanup(func() { m.Close(context.Background()) })
 	results := make(chan error, 8)
 	for range 8 {
 		go func() {
