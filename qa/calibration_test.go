@@ -217,6 +217,19 @@ func TestCalibrationRevealOnSubmit(t *testing.T) {
 	if !errors.Is(err, ErrForbidden) {
 		t.Errorf("reviewer2 compares before submitting: %v, want ErrForbidden", err)
 	}
+	// The evaluation reads follow the same rule: reviewer2 may open the
+	// first reviewer's evaluation once they submitted their own.
+	first := calEntry(t, early, f.reviewer.ID, callAnna).EvaluationID
+	if _, err := f.s.GetEvaluation(t.Context(), f.reviewer2, first); !errors.Is(err, ErrForbidden) {
+		t.Errorf("reviewer2 reads the first evaluation before submitting: %v, want ErrForbidden", err)
+	}
+	f.calScore(t, cs, f.reviewer2, callAnna, exampleAnswers())
+	if ev, err := f.s.GetEvaluation(t.Context(), f.reviewer2, first); err != nil || ev.Score == nil {
+		t.Errorf("reviewer2 reads the first evaluation after submitting: %+v, %v", ev, err)
+	}
+	if _, err := f.s.GetEvaluation(t.Context(), f.manager, first); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a manager outside the session reads it before the reveal: %v, want ErrForbidden", err)
+	}
 }
 
 // calAnswers are the example answers with some replaced.

@@ -49,24 +49,22 @@ const blindColumn = `EXISTS (SELECT 1 FROM draw_items di
 const evaluationFrom = ` FROM evaluations e JOIN form_versions v ON v.id = e.form_version_id`
 
 // GetEvaluation returns one evaluation the caller may see: managers and
-// admins see all; a reviewer their own, and once a calibration session is
-// revealed the others' of that session; an agent the submitted,
+// admins see all; a reviewer their own, and the others' of a calibration
+// session once it shows them its answers; an agent the submitted,
 // non-calibration evaluations of their own calls. Others get ErrForbidden.
 func (s *Service) GetEvaluation(ctx context.Context, caller *User, id int64) (*Evaluation, error) {
 	ev, err := loadEvaluation(ctx, s.db, id)
 	if err != nil {
 		return nil, err
 	}
-	if !maySeeEvaluation(caller, ev) {
-		shown, err := s.revealedToParticipant(ctx, caller, ev)
-		if err != nil {
-			return nil, err
-		}
-		if !shown {
-			return nil, fmt.Errorf("evaluation %d is not yours to see: %w", id, ErrForbidden)
-		}
+	shown, err := s.shownToParticipant(ctx, caller, ev)
+	if err != nil {
+		return nil, err
 	}
-	if ev.Calibration && ev.ReviewerID != caller.ID {
+	if !shown && !maySeeEvaluation(caller, ev) {
+		return nil, fmt.Errorf("evaluation %d is not yours to see: %w", id, ErrForbidden)
+	}
+	if ev.Calibration && ev.ReviewerID != caller.ID && !shown {
 		var sealed bool
 		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = ? AND `+
 			sealedCalibration+`)`, id).Scan(&sealed); err != nil {
@@ -96,23 +94,29 @@ func (ev *Evaluation) redactFor(caller *User) {
 	}
 }
 
-// revealedToParticipant reports whether ev is a submitted evaluation of a
-// calibration session that has been revealed and that caller takes part
-// in: once the answers are compared, each participant may open the
+// shownToParticipant reports whether ev is a submitted evaluation of a
+// calibration session that caller takes part in and whose answers the
+// session now shows caller (revealed, or with reveal-on-submit once
+// caller submitted every call): each participant may then open the
 // others' evaluations on the call, as the comparison already shows them.
-func (s *Service) revealedToParticipant(ctx context.Context, caller *User, ev *Evaluation) (bool, error) {
-	if !ev.Calibration || ev.Status != StatusSubmitted {
+func (s *Service) shownToParticipant(ctx context.Context, caller *User, ev *Evaluation) (bool, error) {
+	if !ev.Calibration || ev.Status != StatusSubmitted || ev.ReviewerID == caller.ID {
 		return false, nil
 	}
-	var shown bool
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM calibration_evaluations ce
-	JOIN calibration_sessions cs ON cs.id = ce.session_id
-	JOIN calibration_participants cp ON cp.session_id = cs.id
-	WHERE ce.evaluation_id = ? AND cs.revealed_at IS NOT NULL AND cp.user_id = ?)`, ev.ID, caller.ID).Scan(&shown)
-	if err != nil {
-		return false, fmt.Errorf("check calibration session: %w", err)
+	var sessionID int64
+	err := s.db.QueryRowContext(ctx, `SELECT session_id FROM calibration_evaluations
+	WHERE evaluation_id = ?`, ev.ID).Scan(&sessionID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	return shown, nil
+	if err != nil {
+		return false, fmt.Errorf("find the calibration session: %w", err)
+	}
+	cs, err := s.loadCalibration(ctx, sessionID)
+	if err != nil {
+		return false, err
+	}
+	return cs.participant(caller.ID) != nil && cs.othersVisibleTo(caller), nil
 }
 
 // maySeeEvaluation is the read rule of GetEvaluation.
