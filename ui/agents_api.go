@@ -263,8 +263,24 @@ func (s *Server) removeIdentity(c echo.Context) error {
 		map[string]any{"identity_removed": ident}})
 }
 
-func (s *Server) remapAgents(c echo.Context) error {
+// remapAll maps every call to its agent again and records who did it:
+// it can move calls between agents, and so what each agent is judged on.
+// The remap is done when it is recorded; a failure to record it is
+// logged, as the change is not undone.
+func (s *Server) remapAll(c echo.Context) (qa.RemapResult, error) {
 	res, err := s.cfg.QA.RemapAll(c.Request().Context())
+	if err != nil {
+		return res, err
+	}
+	if err := s.audit(c, qa.ActionChange, "call_agents", "all",
+		map[string]any{"remapped_calls": res.Calls, "mapped": res.Mapped}); err != nil {
+		s.cfg.Log.Error("audit entry lost", "action", "remap", "err", err)
+	}
+	return res, nil
+}
+
+func (s *Server) remapAgents(c echo.Context) error {
+	res, err := s.remapAll(c)
 	if err != nil {
 		return s.apiError(c, err)
 	}

@@ -313,10 +313,9 @@ func (s *Server) peopleIdentityRemove(c echo.Context) error {
 }
 
 // peopleRemap maps every call to its agent again, as the API's remap
-// does (which the audit log does not record either), and shows the
-// counts on the overview.
+// does and audited the same way, and shows the counts on the overview.
 func (s *Server) peopleRemap(c echo.Context) error {
-	res, err := s.cfg.QA.RemapAll(c.Request().Context())
+	res, err := s.remapAll(c)
 	if err != nil {
 		return s.webQAError(c, "map calls", err)
 	}

@@ -151,6 +151,10 @@ func TestWebPeopleRemap(t *testing.T) {
 	if id := agentOfCall(t, f.webFixture, call); id != f.benAgent {
 		t.Errorf("the call is linked to agent %d, want Ben (%d)", id, f.benAgent)
 	}
+	recs, err := f.qa.ListAudit(t.Context(), qa.AuditFilter{ObjectType: "call_agents"})
+	if err != nil || len(recs) != 1 || recs[0].Username != "ada" || recs[0].Action != qa.ActionChange {
+		t.Errorf("the audit log of the remap: %+v %v, want one change by ada", recs, err)
+	}
 }
 
 // partyCall indexes a call with the agent side at address; mapped says
