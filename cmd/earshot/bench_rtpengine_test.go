@@ -102,9 +102,7 @@ func rtpengineRow(t *testing.T, bare, rec, rtpe loadFigures, bareReceived, recor
 	names := []string{"bare loop", "earshot", "rtpengine"}
 	for i, f := range []loadFigures{bare, rec, rtpe} {
 		name := names[i]
-		if err := f.report.Err(); err != nil {
-			t.Logf("%s at %d calls: %v; failures %v", name, f.calls, err, f.report.Failures())
-		}
+		benchFailures(t, fmt.Sprintf("%s at %d calls", name, f.calls), f.report)
 		t.Logf("%s at %d calls: %.0f packets/s over %s, generator %.2f µs/packet", name,
 			f.calls, f.packetsPerSec, f.window.Round(time.Millisecond), f.senderUS)
 	}
