@@ -17,7 +17,8 @@ import (
 	"earshot/storage/catalog"
 )
 
-// Calls is the call catalog as the API reads it.
+// Calls is the call catalog as the API reads it. Get returns the call with
+// its marks, which the call page and GET /api/v1/calls/{id} show.
 type Calls interface {
 	List(ctx context.Context, f catalog.ListFilter) ([]catalog.Call, error)
 	Get(ctx context.Context, id string) (*catalog.Call, error)
@@ -48,7 +49,8 @@ func (s *Server) callAPI() []route {
 				"evaluated (true/false); order: newest, oldest, longest, shortest, overtalk, silence; " +
 				"limit and after (cursor)"},
 		{method: http.MethodGet, path: "/api/v1/calls/:id", roles: qa.AllRoles, h: s.getCall,
-			summary: "One recorded call: parties, streams, talk metrics"},
+			summary: "One recorded call: parties, streams, talk metrics, " +
+				"and its DTMF, pause and hold marks"},
 		{method: http.MethodGet, path: "/api/v1/calls/:id/audio", roles: qa.AllRoles, h: s.callAudio,
 			summary: "The recording as 16-bit PCM stereo WAV, with range requests"},
 		{method: http.MethodGet, path: "/api/v1/calls/:id/peaks", roles: qa.AllRoles, h: s.callPeaks,
@@ -231,6 +233,9 @@ func (s *Server) getCall(c echo.Context) error {
 	if call == nil {
 		return err
 	}
+	// A call whose holds the catalog lacks is still served if its sidecar
+	// cannot be read: its marks then say holds_unknown.
+	s.fillHolds(c.Request().Context(), call)
 	out := callWithAgent{Call: call}
 	if s.cfg.QA != nil {
 		agent, err := s.cfg.QA.AgentOfCall(c.Request().Context(), call.ID)
@@ -242,8 +247,9 @@ func (s *Server) getCall(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// callWithAgent is a call as the API shows it: the catalog's fields and,
-// once the call is linked to an agent, who took it and in which direction.
+// callWithAgent is a call as the API shows it: the catalog's fields, its
+// marks included, and, once the call is linked to an agent, who took it
+// and in which direction.
 type callWithAgent struct {
 	*catalog.Call
 	Agent *qa.CallAgent `json:"agent,omitempty"`

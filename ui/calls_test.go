@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/oklog/ulid/v2"
 
 	"earshot/recorder/audio"
@@ -146,7 +147,8 @@ func testID(n int, start time.Time) string {
 }
 
 // testSidecar describes tc as the recorder would. Call 2 has no talk
-// metrics, as when the recorder could not compute them.
+// metrics, as when the recorder could not compute them; call 3 has a DTMF
+// digit, a pause and a hold.
 func testSidecar(tc testCall, id string, wavBytes int64) *storage.Sidecar {
 	sc := &storage.Sidecar{
 		FormatVersion: storage.SidecarFormatVersion,
@@ -174,6 +176,11 @@ func testSidecar(tc testCall, id string, wavBytes int64) *storage.Sidecar {
 	if tc.n != 2 {
 		sc.Talk = &storage.TalkMetrics{TalkMS: [2]int64{tc.durationMS / 2, tc.durationMS / 4},
 			OvertalkMS: 800, SilenceMS: tc.durationMS / 5, LongestSilenceMS: 3100}
+	}
+	if tc.n == 3 {
+		sc.DTMF = []storage.DTMFEvent{{Channel: 1, Digit: "7", AtMS: 4000, DurationMS: 120}}
+		sc.Pauses = []storage.Interval{{StartMS: 10000, EndMS: 15000, Reason: "api"}}
+		sc.Holds = []storage.Hold{{Channel: 1, StartMS: 30000, EndMS: 42000}}
 	}
 	return sc
 }
@@ -460,6 +467,15 @@ type wireCall struct {
 	Participants []storage.Participant `json:"participants"`
 	Streams      []storage.Stream      `json:"streams"`
 	Talk         *storage.TalkMetrics  `json:"talk"`
+	Marks        wireMarks             `json:"marks"`
+}
+
+// wireMarks are a call's marks in GET /api/v1/calls/{id}.
+type wireMarks struct {
+	DTMF         []storage.DTMFEvent `json:"dtmf"`
+	Pauses       []storage.Interval  `json:"pauses"`
+	Holds        []storage.Hold      `json:"holds"`
+	HoldsUnknown bool                `json:"holds_unknown"`
 }
 
 func wantWireCall(sc *storage.Sidecar) wireCall {
@@ -468,7 +484,22 @@ func wantWireCall(sc *storage.Sidecar) wireCall {
 		StartedAt: sc.StartedAt, EndedAt: sc.EndedAt, DurationMS: sc.DurationMS,
 		Audio: sc.Audio, Recorder: sc.Recorder,
 		Participants: sc.Participants, Streams: sc.Streams, Talk: sc.Talk,
+		Marks: wireMarks{DTMF: sc.DTMF, Pauses: sc.Pauses, Holds: sc.Holds},
 	}
+}
+
+// getWireCall fetches GET /api/v1/calls/{id}, failing unless it is 200.
+func getWireCall(t *testing.T, f *fixture, id string) wireCall {
+	t.Helper()
+	resp, body := get(t, f.url+"/api/v1/calls/"+id)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body %s", resp.StatusCode, body)
+	}
+	var got wireCall
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 func TestGetCall(t *testing.T) {
@@ -479,8 +510,8 @@ func TestGetCall(t *testing.T) {
 		call     int
 		wantTalk bool
 	}{
-		{name: "with talk metrics", call: 3, wantTalk: true},
-		{name: "without talk metrics", call: 2, wantTalk: false},
+		{name: "with talk metrics and marks", call: 3, wantTalk: true},
+		{name: "without talk metrics or marks", call: 2, wantTalk: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -493,7 +524,7 @@ func TestGetCall(t *testing.T) {
 			if err := json.Unmarshal(body, &got); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(wantWireCall(sc), got); diff != "" {
+			if diff := cmp.Diff(wantWireCall(sc), got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("call (-want +got):\n%s", diff)
 			}
 			var fields map[string]json.RawMessage
@@ -504,6 +535,49 @@ func TestGetCall(t *testing.T) {
 				t.Errorf("talk present = %v, want %v; body %s", ok, tt.wantTalk, body)
 			}
 		})
+	}
+}
+
+// TestCallMarksFromCatalog: the marks come from the catalog, as the
+// fixture never stores sidecars; only the holds of a call indexed before
+// the catalog kept them are read from its sidecar, and said to be unknown
+// while the sidecar cannot be read.
+func TestCallMarksFromCatalog(t *testing.T) {
+	f := newFixture(t, nil, testCalls[2:3])
+	sc := f.sidecars[3]
+	want := wantWireCall(sc)
+	if diff := cmp.Diff(want.Marks, getWireCall(t, f, sc.RecordingID).Marks); diff != "" {
+		t.Errorf("marks without a sidecar in the store (-want +got):\n%s", diff)
+	}
+
+	// As a catalog upgraded from a build that did not keep holds has it.
+	for _, q := range []string{`DELETE FROM holds WHERE call_id = ?`,
+		`INSERT INTO holds_unindexed (call_id) VALUES (?)`} {
+		if _, err := f.cat.DB().Exec(q, sc.RecordingID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unknown := wireMarks{DTMF: sc.DTMF, Pauses: sc.Pauses, Holds: []storage.Hold{},
+		HoldsUnknown: true}
+	if diff := cmp.Diff(unknown, getWireCall(t, f, sc.RecordingID).Marks); diff != "" {
+		t.Errorf("marks with holds unknown and no sidecar (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(f.log.String(), "call holds unavailable") {
+		t.Errorf("server log does not say the holds were unavailable:\n%s", f.log)
+	}
+
+	_, key, _ := storage.RecordingKeys(sc.RecordingID)
+	data, err := storage.MarshalSidecar(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.store.Put(context.Background(), key, bytes.NewReader(data), int64(len(data)),
+		storage.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.Marks, getWireCall(t, f, sc.RecordingID).Marks); diff != "" {
+		t.Errorf("marks with holds from the sidecar (-want +got):\n%s", diff)
 	}
 }
 

@@ -39,11 +39,9 @@ type callView struct {
 	Call *catalog.Call
 	// Lanes are the two channels, left first, as the player labels them.
 	Lanes [2]lane
-	DTMF  []storage.DTMFEvent
-	// Pauses are the spans when recording was paused.
-	Pauses []storage.Interval
-	// MarksMissing is set when the sidecar, which holds the marks, could
-	// not be read: the page says so instead of showing no marks.
+	// MarksMissing is set when the marks could not be had: the catalog
+	// lacks the call's holds and its sidecar could not be read (see
+	// fillHolds). The page says so instead of showing no marks.
 	MarksMissing bool
 	Player       playerData
 	Scoring      *scoringView
@@ -113,13 +111,10 @@ func (s *Server) renderCall(c echo.Context, a callPageArgs) error {
 	v.Player = playerData{CallID: call.ID, AudioURL: "/api/v1/calls/" + url.PathEscape(call.ID) + "/audio",
 		PeaksURL:   "/api/v1/calls/" + url.PathEscape(call.ID) + "/peaks",
 		DurationMS: call.DurationMS, AgentChannel: agentCh, Marks: []timedMark{}}
-	if sc, err := s.readSidecar(ctx, call); err != nil {
-		s.cfg.Log.Warn("call marks unavailable", "recording_id", call.ID, "object_key", call.SidecarKey,
-			"err", err)
-		v.MarksMissing = true
+	if s.fillHolds(ctx, call) {
+		v.Player.Marks = callMarks(call.Marks, v.Lanes)
 	} else {
-		v.DTMF, v.Pauses = sc.DTMF, sc.Pauses
-		v.Player.Marks = callMarks(sc, v.Lanes)
+		v.MarksMissing = true
 	}
 	if v.Scoring, err = s.scoring(c, call, a.evaluationID); err != nil {
 		return s.webQAError(c, "load evaluation", err)
@@ -184,13 +179,33 @@ func callLanes(call *catalog.Call, agentCh int) [2]lane {
 	return out
 }
 
-// readSidecar reads a call's sidecar from the store, for the marks of its
-// timeline: DTMF digits, pauses and holds.
-//
-// TODO: this costs one object-store read per call page. The catalog
-// indexes DTMF and pauses but not holds, and catalogs made before holds
-// were indexed would need a reindex; with holds indexed, the page and the
-// call API could serve all three from SQLite.
+// fillHolds makes sure the call's marks are whole, and reports whether
+// they are. The catalog has the marks of every call but the holds of calls
+// indexed before it kept holds (catalog.Marks.HoldsUnknown): it cannot
+// backfill those when it opens, as it does its search index, because their
+// only source is the object store, which it is not given then. For those
+// calls alone the holds are read from the sidecar, one store read per
+// view, until a reindex puts them in the catalog. A failed read is logged.
+func (s *Server) fillHolds(ctx context.Context, call *catalog.Call) bool {
+	m := call.Marks
+	if m == nil {
+		return false
+	}
+	if !m.HoldsUnknown {
+		return true
+	}
+	sc, err := s.readSidecar(ctx, call)
+	if err != nil {
+		s.cfg.Log.Warn("call holds unavailable", "recording_id", call.ID,
+			"object_key", call.SidecarKey, "err", err)
+		return false
+	}
+	m.Holds = append([]storage.Hold{}, sc.Holds...)
+	m.HoldsUnknown = false
+	return true
+}
+
+// readSidecar reads a call's sidecar from the store.
 func (s *Server) readSidecar(ctx context.Context, call *catalog.Call) (*storage.Sidecar, error) {
 	if s.cfg.Store == nil || call.SidecarKey == "" {
 		return nil, errors.New("no store or sidecar key")
@@ -207,20 +222,21 @@ func (s *Server) readSidecar(ctx context.Context, call *catalog.Call) (*storage.
 	return storage.UnmarshalSidecar(data)
 }
 
-func callMarks(sc *storage.Sidecar, lanes [2]lane) []timedMark {
+// callMarks are the call's marks on the timeline, in time order.
+func callMarks(m *catalog.Marks, lanes [2]lane) []timedMark {
 	out := []timedMark{}
-	for _, d := range sc.DTMF {
+	for _, d := range m.DTMF {
 		out = append(out, timedMark{Kind: "dtmf", StartMS: d.AtMS, EndMS: d.AtMS + d.DurationMS,
 			Label: "DTMF " + d.Digit})
 	}
-	for _, p := range sc.Pauses {
+	for _, p := range m.Pauses {
 		label := "Paused"
 		if p.Reason != "" {
 			label += " (" + p.Reason + ")"
 		}
 		out = append(out, timedMark{Kind: "pause", StartMS: p.StartMS, EndMS: p.EndMS, Label: label})
 	}
-	for _, h := range sc.Holds {
+	for _, h := range m.Holds {
 		who := "A party"
 		if h.Channel == 0 || h.Channel == 1 {
 			who = lanes[h.Channel].Role

@@ -41,7 +41,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.db")
 	want := []appliedMigration{{Namespace: "catalog", Version: 1, Name: "calls"},
 		{Namespace: "catalog", Version: 2, Name: "orders"},
-		{Namespace: "catalog", Version: 3, Name: "participant_search"}}
+		{Namespace: "catalog", Version: 3, Name: "participant_search"},
+		{Namespace: "catalog", Version: 4, Name: "holds"}}
 
 	c := openAt(t, path, testLogger(t))
 	if diff := cmp.Diff(want, appliedMigrations(t, c)); diff != "" {
@@ -70,7 +71,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.db")
 	c := openAt(t, path, nil)
 	_, err := c.DB().Exec(`INSERT INTO schema_migrations (namespace, version, name, applied_at)
-        VALUES ('catalog', 4, 'd', 0), ('catalog', 7, 'g', 0)`)
+        VALUES ('catalog', 5, 'e', 0), ('catalog', 7, 'g', 0)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +82,11 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if !errors.As(err, &tooNew) {
 		t.Fatalf("Open: got %v, want a SchemaTooNewError", err)
 	}
-	want := &SchemaTooNewError{Namespace: "catalog", Version: 7, Known: 3}
+	want := &SchemaTooNewError{Namespace: "catalog", Version: 7, Known: 4}
 	if diff := cmp.Diff(want, tooNew); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}
-	const msg = "catalog schema version 7 is newer than this build (3): upgrade earshot"
+	const msg = "catalog schema version 7 is newer than this build (4): upgrade earshot"
 	if tooNew.Error() != msg {
 		t.Errorf("message %q, want %q", tooNew.Error(), msg)
 	}
@@ -160,6 +161,7 @@ func TestMigrateOtherNamespace(t *testing.T) {
 		{Namespace: "catalog", Version: 1, Name: "calls"},
 		{Namespace: "catalog", Version: 2, Name: "orders"},
 		{Namespace: "catalog", Version: 3, Name: "participant_search"},
+		{Namespace: "catalog", Version: 4, Name: "holds"},
 		{Namespace: "qa", Version: 1, Name: "reviews"},
 		{Namespace: "qa", Version: 2, Name: "review_notes"},
 	}
@@ -235,6 +237,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 		{Namespace: "catalog", Version: 1, Name: "calls"},
 		{Namespace: "catalog", Version: 2, Name: "orders"},
 		{Namespace: "catalog", Version: 3, Name: "participant_search"},
+		{Namespace: "catalog", Version: 4, Name: "holds"},
 		{Namespace: "qa", Version: 1, Name: "ok"},
 	}
 	if diff := cmp.Diff(want, appliedMigrations(t, c)); diff != "" {

@@ -57,7 +57,7 @@ func testID(n int, start time.Time) string {
 
 // testSidecar builds a realistic sidecar: an agent on the left channel and
 // a customer on the right, two streams, and, varying with n, talk metrics,
-// DTMF, a hold, warnings and vendor identifiers.
+// DTMF, a pause, holds, warnings and vendor identifiers.
 func testSidecar(n int, start time.Time, durationMS int64) *storage.Sidecar {
 	agents := []string{"Alice Martin", "Bob Stone", "Chloé Durand"}
 	agent := agents[n%3]
@@ -123,6 +123,12 @@ func addVariety(s *storage.Sidecar, n int) {
 	if n%3 == 0 {
 		s.Pauses = []storage.Interval{{StartMS: 5000, EndMS: 12000, Reason: "hold"}}
 	}
+	if n%4 == 0 {
+		s.Holds = []storage.Hold{
+			{Channel: 1, StartMS: 15000, EndMS: 21000},
+			{Channel: 0, StartMS: 25000, EndMS: 27500},
+		}
+	}
 	if n%4 == 1 {
 		s.Warnings = []string{"rtp stream 2 timed out", "metadata: unknown element"}
 	}
@@ -144,7 +150,17 @@ func wantCall(s *storage.Sidecar) *Call {
 		Talk: s.Talk, WarningsCount: len(s.Warnings), Extra: s.Extra,
 		SidecarVersion: s.FormatVersion, Recorder: s.Recorder,
 		Participants: s.Participants, Streams: s.Streams,
+		Marks: &Marks{DTMF: orEmpty(s.DTMF), Pauses: orEmpty(s.Pauses),
+			Holds: orEmpty(s.Holds)},
 	}
+}
+
+// orEmpty returns list, or an empty list if it is nil, as Get has it.
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 // putRecording stores the WAV and the sidecar of s, as the upload queue

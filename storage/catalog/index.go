@@ -45,8 +45,11 @@ ON CONFLICT (id) DO UPDATE SET
     recorder = excluded.recorder`
 
 // childTables are the tables whose rows belong to one call and are replaced
-// whole on every Index.
-var childTables = []string{"participants", "streams", "dtmf_events", "pauses", "warnings"}
+// whole on every Index. holds_unindexed is only cleared: a call indexed now
+// has its holds in the holds table.
+var childTables = []string{
+	"participants", "streams", "dtmf_events", "pauses", "holds", "warnings", "holds_unindexed",
+}
 
 const (
 	insertParticipant = `INSERT INTO participants
@@ -59,6 +62,8 @@ const (
     (call_id, position, channel, digit, at_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?)`
 	insertPause = `INSERT INTO pauses
     (call_id, position, start_ms, end_ms, reason) VALUES (?, ?, ?, ?, ?)`
+	insertHold = `INSERT INTO holds
+    (call_id, position, channel, start_ms, end_ms) VALUES (?, ?, ?, ?, ?)`
 	insertWarning = `INSERT INTO warnings (call_id, position, message) VALUES (?, ?, ?)`
 )
 
@@ -170,6 +175,10 @@ func insertChildren(ctx context.Context, tx *sql.Tx, s *storage.Sidecar) error {
 		{"pauses", insertPause, len(s.Pauses), func(i int) []any {
 			p := s.Pauses[i]
 			return []any{id, i, p.StartMS, p.EndMS, p.Reason}
+		}},
+		{"holds", insertHold, len(s.Holds), func(i int) []any {
+			h := s.Holds[i]
+			return []any{id, i, h.Channel, h.StartMS, h.EndMS}
 		}},
 		{"warnings", insertWarning, len(s.Warnings), func(i int) []any {
 			return []any{id, i, s.Warnings[i]}

@@ -36,6 +36,9 @@ type Call struct {
 	// Participants and Streams are in sidecar order.
 	Participants []storage.Participant `json:"participants"`
 	Streams      []storage.Stream      `json:"streams"`
+	// Marks are set by Get and left nil by List: a page of calls does not
+	// show them.
+	Marks *Marks `json:"marks,omitempty"`
 }
 
 // ListFilter selects calls. Zero fields do not filter.
@@ -91,7 +94,14 @@ const (
 // statement, so that a call and its children come from the same snapshot
 // without a transaction. The child lists are built as JSON in the field
 // names of storage.Participant and storage.Stream.
-const selectCalls = `
+const selectCalls = callColumns + `
+FROM calls c`
+
+// selectCallMarks is selectCalls with the call's marks (see markColumns).
+const selectCallMarks = callColumns + markColumns + `
+FROM calls c`
+
+const callColumns = `
 SELECT c.id, c.sip_call_id, c.started_at, c.ended_at, c.duration_ms, c.interrupted,
     c.audio_encoding, c.audio_sample_rate, c.audio_channels, c.audio_bytes, c.audio_sha256,
     c.wav_key, c.sidecar_key,
@@ -108,12 +118,11 @@ SELECT c.id, c.sip_call_id, c.started_at, c.ended_at, c.duration_ms, c.interrupt
             'packets_received', s.packets_received, 'packets_lost', s.packets_lost,
             'packets_late', s.packets_late, 'packets_duplicated', s.packets_duplicated,
             'jitter_ms', s.jitter_ms) ORDER BY s.position)
-        FROM streams s WHERE s.call_id = c.id)
-FROM calls c`
+        FROM streams s WHERE s.call_id = c.id)`
 
-// Get returns one call, or an error wrapping ErrNotFound.
+// Get returns one call with its Marks, or an error wrapping ErrNotFound.
 func (c *Catalog) Get(ctx context.Context, id string) (*Call, error) {
-	calls, err := c.query(ctx, selectCalls+` WHERE c.id = ?`, id)
+	calls, err := c.query(ctx, true, selectCallMarks+` WHERE c.id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("get call %s: %w", id, err)
 	}
@@ -141,7 +150,7 @@ func (c *Catalog) List(ctx context.Context, f ListFilter) ([]Call, error) {
 	// not for every call a filter matches before the sort.
 	q := selectCalls + ` WHERE c.rowid IN (SELECT c.rowid FROM calls c` + where + spec.orderBy() +
 		` LIMIT ?)` + spec.orderBy()
-	calls, err := c.query(ctx, q, append(args, listLimit(f.Limit))...)
+	calls, err := c.query(ctx, false, q, append(args, listLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
 	}
@@ -227,8 +236,9 @@ func (c *Catalog) cursorExists(ctx context.Context, id string) error {
 	return err
 }
 
-// query runs a selectCalls query and reads every call it returns.
-func (c *Catalog) query(ctx context.Context, q string, args ...any) ([]Call, error) {
+// query runs a selectCalls query, or a selectCallMarks query if marks is
+// set, and reads every call it returns.
+func (c *Catalog) query(ctx context.Context, marks bool, q string, args ...any) ([]Call, error) {
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -236,7 +246,7 @@ func (c *Catalog) query(ctx context.Context, q string, args ...any) ([]Call, err
 	defer rows.Close()
 	var calls []Call
 	for rows.Next() {
-		call, err := scanCall(rows)
+		call, err := scanCall(rows, marks)
 		if err != nil {
 			return nil, err
 		}
@@ -245,21 +255,26 @@ func (c *Catalog) query(ctx context.Context, q string, args ...any) ([]Call, err
 	return calls, rows.Err()
 }
 
-// scanCall reads one row of selectCalls.
-func scanCall(rows *sql.Rows) (Call, error) {
+// scanCall reads one row of selectCalls, or of selectCallMarks if marks is
+// set.
+func scanCall(rows *sql.Rows, marks bool) (Call, error) {
 	var (
 		call                             Call
 		started, ended                   int64
 		talkL, talkR, over, sil, longest sql.NullInt64
 		extra, participants, streams     string
+		m                                markRow
 	)
 	a := &call.Audio
-	err := rows.Scan(&call.ID, &call.SIPCallID, &started, &ended, &call.DurationMS,
+	dest := []any{&call.ID, &call.SIPCallID, &started, &ended, &call.DurationMS,
 		&call.Interrupted, &a.Encoding, &a.SampleRate, &a.Channels, &a.Bytes, &a.SHA256,
 		&call.WAVKey, &call.SidecarKey, &talkL, &talkR, &over, &sil, &longest,
 		&call.WarningsCount, &extra, &call.SidecarVersion, &call.Recorder,
-		&participants, &streams)
-	if err != nil {
+		&participants, &streams}
+	if marks {
+		dest = append(dest, m.dest()...)
+	}
+	if err := rows.Scan(dest...); err != nil {
 		return Call{}, fmt.Errorf("scan call: %w", err)
 	}
 	call.StartedAt = time.UnixMilli(started).UTC()
@@ -272,6 +287,13 @@ func scanCall(rows *sql.Rows) (Call, error) {
 	}
 	if err := decodeJSONColumns(&call, extra, participants, streams); err != nil {
 		return Call{}, fmt.Errorf("call %s: %w", call.ID, err)
+	}
+	if marks {
+		mk, err := m.decode()
+		if err != nil {
+			return Call{}, fmt.Errorf("call %s: %w", call.ID, err)
+		}
+		call.Marks = mk
 	}
 	return call, nil
 }

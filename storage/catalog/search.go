@@ -83,7 +83,8 @@ func indexSearch(ctx context.Context, tx *sql.Tx, id string, ps []storage.Partic
 }
 
 // runTasks does what migrations left for Go: today, the search terms of
-// calls indexed before the search index existed.
+// calls indexed before the search index existed. The holds of such calls
+// are no task: they need the object store (see Marks.HoldsUnknown).
 func (c *Catalog) runTasks(ctx context.Context) error {
 	var n int
 	err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM catalog_tasks
