@@ -17,7 +17,12 @@ import (
 // one route of the JSON API does, through the same qa function, audited
 // the same way, and takes that route's roles from the API table, so that
 // the browser allows exactly what the API allows: admins manage users,
-// managers and admins teams and agents, and reviewers read the lists.
+// managers and admins teams and agents, and reviewers read the lists
+// (the library's agent filter needs them; users stay hidden from them).
+//
+// Not offered: deleting a team or an agent. An agent who leaves is made
+// inactive, which keeps their calls and evaluations linked; a team can be
+// renamed. Neither the API nor qa deletes them yet.
 
 // mountWebPeople registers the people pages.
 func (s *Server) mountWebPeople(g *echo.Group) {
