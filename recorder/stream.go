@@ -81,7 +81,13 @@ func (s *stream) finishStop() {
 const drainGrace = 100 * time.Millisecond
 
 // run reads packets until the stream is stopped (or its socket closed),
-// then flushes and syncs the spool log.
+// then flushes the spool log.
+//
+// One socket and one goroutine per stream: every packet is a wakeup and a
+// recvfrom of its own, which at 2,000 streams is most of the recorder's
+// CPU (docs/benchmarks.md, "What the profiles showed"). Reading many
+// streams per wakeup would need one socket for all of them, demultiplexed
+// by port, or recvmmsg across sockets; neither is done.
 func (s *stream) run() {
 	defer s.wg.Done()
 	buf := make([]byte, 1500)
