@@ -85,8 +85,8 @@ listed:      p50 80.0 ms, p90 120 ms, p99 120 ms, max 120 ms (BYE to listed, 2 r
 received:    198 of 200 packets sent (1.0000% not received), 2 counted lost
 duration:    each within 100 ms + 250 ms slack of the call's span on the wire
   c1: 2 packets counted lost, 0 left unsent
-result:      FAIL: 2 of 4 calls failed; 1 of 2 recordings failed their check; 1.0000% of the packets sent not received, more than the 0.0100% allowed
-`
+` + "result:      FAIL: 2 of 4 calls failed; 1 of 2 recordings failed their check; " +
+		"1.0000% of the packets sent not received, more than the 0.0100% allowed\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
